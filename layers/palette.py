@@ -33,7 +33,7 @@ FACTION_STYLE: dict[str, MarkerStyle] = {
     "turkey": MarkerStyle("#CC79A7", "hexagon"),  # reddish purple
     "coalition": MarkerStyle("#0072B2", "cross"),  # blue
     "russia": MarkerStyle("#56B4E9", "x"),  # sky blue
-    "israel": MarkerStyle("#332288", "diamond"),  # indigo (diamond like jihadist: colours far apart)
+    "israel": MarkerStyle("#332288", "diamond"),  # indigo; jihadist shape, far colour
     "civilians": MarkerStyle("#999999", "ring"),  # grey
     "other": MarkerStyle("#DDDDDD", "circle"),  # pale grey
 }

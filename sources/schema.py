@@ -95,3 +95,25 @@ def check_canonical(events: pd.DataFrame) -> None:
         bad = set(events[name].dropna().unique()) - set(allowed)
         if bad:
             raise ValueError(f"column {name!r} has values outside its vocabulary: {sorted(bad)}")
+
+
+# -- the canonical area table ---------------------------------------------------------
+# Areas with a validity period: the shipped de-escalation zones (data/zones.geojson) and any
+# user area file (GeoJSON, GeoPackage, zipped Shapefile) become a GeoDataFrame with these
+# columns plus ``geometry`` (EPSG:4326). An area is drawn on day d when
+# valid_from <= d and (valid_to is NaT or d <= valid_to).
+_AREA_COLUMN_SPEC: dict[str, tuple[str, str]] = {
+    "area_id": ("string", "identifier, unique within layer"),
+    "layer": ("string", "the area set it belongs to, e.g. 'Astana de-escalation zones (2017)'"),
+    "label": ("string", "name shown to people (untrusted text for user files)"),
+    "valid_from": ("datetime64[ns]", "first day the area is drawn"),
+    "valid_to": ("datetime64[ns]", "last day the area is drawn; NaT while it has not ended"),
+    "approximate": ("bool", "True when the outline is an approximation (shown as such)"),
+    "style_value": ("string", "the value areas are styled by (the property the user picked)"),
+    "phases": ("object", "list of {'from': 'YYYY-MM-DD', 'state': str, ...} or None; the "
+               "state on a day is the last phase whose 'from' is on or before it"),
+    "source": ("string", "where the area comes from"),
+    "source_url": ("string", "a link to the source; may be empty"),
+}
+AREA_COLUMNS: list[str] = [*_AREA_COLUMN_SPEC, "geometry"]
+AREA_DTYPES: dict[str, str] = {name: spec[0] for name, spec in _AREA_COLUMN_SPEC.items()}
