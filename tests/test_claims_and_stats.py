@@ -2,7 +2,9 @@ from datetime import date
 
 import pandas as pd
 
+from tests.factories import make_events
 from view.claims import claim_figures
+from view.event_index import EventIndex
 from view.stats import by_faction, by_governorate
 
 
@@ -41,18 +43,25 @@ def test_claim_with_no_later_events():
 
 
 def test_stats_add_up_to_the_window_total():
-    ev = events([
-        ("2017-01-01", "government", "is", 5, "Ar-Raqqa"),
-        ("2017-01-02", "sdf", "is", 3, "Ar-Raqqa"),
-        ("2017-01-03", "government", "opposition", 2, "Idleb"),
-        ("2017-01-04", "government", "opposition", 0, ""),
+    ev = make_events([
+        {"date_start": "2017-01-01", "faction1": "government", "faction2": "is",
+         "fatalities_best": 5, "governorate": "Ar-Raqqa"},
+        {"date_start": "2017-01-02", "faction1": "sdf", "faction2": "is",
+         "fatalities_best": 3, "governorate": "Ar-Raqqa"},
+        {"date_start": "2017-01-03", "fatalities_best": 2, "governorate": "Idleb"},
+        {"date_start": "2017-01-04", "fatalities_best": 0, "governorate": ""},
+        {"date_start": "2018-01-04", "fatalities_best": 9, "governorate": "Homs"},  # outside
     ])
-    principal = pd.Series(["is", "is", "opposition", "opposition"])
-    table = by_faction(ev, principal)
-    assert table["events"].sum() == len(ev)
-    assert table["fatalities"].sum() == ev["fatalities_best"].sum()
-    assert list(table["faction"]) == ["is", "opposition"]
-    assert list(table["label"]) == ["Islamic State (IS)", "Opposition"]
-    gov = by_governorate(ev)
+    index = EventIndex.from_events(ev)
+    rows = index.window(date(2017, 1, 1), date(2017, 12, 31))
+    table = by_faction(index, rows)
+    assert table["events"].sum() == 4
+    assert table["fatalities"].sum() == 10
+    # sdf vs is: principal is side 1 (no state actor); government vs is: is.
+    assert dict(zip(table["faction"], table["events"], strict=True)) == {
+        "opposition": 2, "is": 1, "sdf": 1}
+    assert set(table["label"]) == {"Opposition", "Islamic State (IS)", "SDF and Kurdish forces"}
+    gov = by_governorate(index, rows)
     assert dict(zip(gov["governorate"], gov["events"], strict=True)) == {
         "Ar-Raqqa": 2, "(unknown)": 1, "Idleb": 1}
+    assert gov["fatalities"].sum() == 10

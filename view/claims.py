@@ -6,7 +6,8 @@ that statement beside the *recorded events* involving the faction; they do not p
 a claim about territory, and the interface words them that way. Pure: no Streamlit.
 
 Events are counted by their first day (``date_start``); the day of the claim itself belongs to
-neither side of it.
+neither side of it. Figures are kept per dataset: datasets overlap (a curated key event is
+often also a UCDP event), so adding them up would count the same event twice.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pandas as pd
 
 @dataclass(frozen=True)
 class ClaimFigures:
+    dataset: str  # the source_dataset counted, or "all loaded data"
     faction: str
     claim_day: date
     days: int  # width of the before/after comparison windows
@@ -42,8 +44,21 @@ def involving(events: pd.DataFrame, faction: str) -> pd.Series:
     return (events["faction1"] == faction) | (events["faction2"] == faction)
 
 
-def claim_figures(
+def claim_figures_by_dataset(
     events: pd.DataFrame, claim_day: date, faction: str, *, days: int = 90
+) -> list[ClaimFigures]:
+    """:func:`claim_figures` for each source dataset, largest dataset first."""
+    order = events["source_dataset"].value_counts().index
+    return [
+        claim_figures(events[events["source_dataset"] == name], claim_day, faction, days=days,
+                      dataset=str(name))
+        for name in order
+    ]
+
+
+def claim_figures(
+    events: pd.DataFrame, claim_day: date, faction: str, *, days: int = 90,
+    dataset: str = "all loaded data",
 ) -> ClaimFigures:
     """Count events involving ``faction`` around ``claim_day``.
 
@@ -53,6 +68,7 @@ def claim_figures(
     claim_day : the day the claim was made
     faction : a key of ``sources.schema.FACTIONS``
     days : width of the before and after windows
+    dataset : what ``events`` is, in words (kept with the figures)
     """
     starts = events["date_start"].dt.normalize()
     mine = involving(events, faction).fillna(False).to_numpy(dtype=bool)
@@ -65,6 +81,7 @@ def claim_figures(
     last = starts[after_all].max() if after_all.any() else None
     data_end = events["date_end"].max() if len(events) else None
     return ClaimFigures(
+        dataset=dataset,
         faction=faction,
         claim_day=claim_day,
         days=days,

@@ -1,41 +1,51 @@
 """Statistics for the view: counts and fatalities by faction and by governorate.
 
-Pure: no Streamlit. Events are grouped by their *principal* faction (ARCHITECTURE.md), so each
-event is counted once and the rows add up to the window's total.
+Pure: no Streamlit. Computed on the event index's compact arrays with ``np.bincount``, so a
+window of a million events costs milliseconds. Events are grouped by their *principal* faction
+(ARCHITECTURE.md), so each event is counted once and the rows add up to the window's total.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from sources.schema import FACTIONS
+from view.event_index import FACTION_KEYS, EventIndex
+
+UNKNOWN_GOVERNORATE = "(unknown)"
 
 
-def by_faction(events: pd.DataFrame, principal: pd.Series) -> pd.DataFrame:
+def _table(names: list[str], counts: np.ndarray, fatalities: np.ndarray, key: str) -> pd.DataFrame:
+    table = pd.DataFrame({key: names, "events": counts.astype(np.int64),
+                          "fatalities": fatalities.astype(np.int64)})
+    table = table[table["events"] > 0]
+    return table.sort_values(["events", key], ascending=[False, True], ignore_index=True)
+
+
+def by_faction(index: EventIndex, rows: np.ndarray) -> pd.DataFrame:
     """Events and best-estimate fatalities per principal faction, largest first.
 
     Columns: faction (key), label, events, fatalities. Factions with no event are left out.
     """
-    frame = pd.DataFrame(
-        {"faction": principal.to_numpy(), "fatalities": events["fatalities_best"].to_numpy()}
-    )
-    table = (
-        frame.groupby("faction", observed=True)
-        .agg(events=("faction", "size"), fatalities=("fatalities", "sum"))
-        .reset_index()
-        .sort_values(["events", "faction"], ascending=[False, True], ignore_index=True)
-    )
+    codes = index.principal[rows]
+    n = len(FACTION_KEYS)
+    counts = np.bincount(codes, minlength=n)
+    deaths = np.bincount(codes, weights=index.fatalities[rows], minlength=n)
+    table = _table(list(FACTION_KEYS), counts, deaths, "faction")
     table.insert(1, "label", table["faction"].map(FACTIONS))
     return table
 
 
-def by_governorate(events: pd.DataFrame) -> pd.DataFrame:
-    """Events and best-estimate fatalities per governorate, largest first; blanks '(unknown)'."""
-    names = events["governorate"].fillna("").astype(str).replace("", "(unknown)")
-    frame = pd.DataFrame({"governorate": names, "fatalities": events["fatalities_best"]})
-    return (
-        frame.groupby("governorate")
-        .agg(events=("governorate", "size"), fatalities=("fatalities", "sum"))
-        .reset_index()
-        .sort_values(["events", "governorate"], ascending=[False, True], ignore_index=True)
-    )
+def by_governorate(index: EventIndex, rows: np.ndarray) -> pd.DataFrame:
+    """Events and best-estimate fatalities per governorate, largest first.
+
+    Events without a governorate are counted under ``(unknown)``.
+    """
+    # Code -1 (no governorate) moves to the last slot.
+    names = [*index.governorates, UNKNOWN_GOVERNORATE]
+    codes = index.governorate[rows].astype(np.int64)
+    codes = np.where(codes < 0, len(names) - 1, codes)
+    counts = np.bincount(codes, minlength=len(names))
+    deaths = np.bincount(codes, weights=index.fatalities[rows], minlength=len(names))
+    return _table(names, counts, deaths, "governorate")

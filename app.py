@@ -1,0 +1,120 @@
+"""Syria conflict map: events, de-escalation zones and milestones on one clock.
+
+This script only wires the page; the work is in ``sources`` (data), ``view`` (pure functions
+of the date), ``layers`` (map layers) and ``ui`` (Streamlit pieces). See ARCHITECTURE.md.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from layers import assets
+from ui import controls, exports_panel, header, map_panel, panels, present, sidebar, state
+from ui.catalog import Config, load_catalog, store_fingerprints
+from view.briefing import list_briefings
+from view.claims import claim_figures_by_dataset
+from view.clock import caption_milestones, milestones_in_view
+from view.stats import by_faction
+
+st.set_page_config(page_title="Syria conflict map", page_icon="🗺️", layout="wide",
+                   initial_sidebar_state="expanded")
+assets.install()
+
+config = Config.from_env()
+catalog = load_catalog(config, store_fingerprints(config.store_dir))
+briefing_list, briefing_errors = list_briefings()
+briefings = {b.briefing_id: b for b in briefing_list}
+
+state.init_state(catalog.span)
+state.open_linked_scene(briefings)
+
+with st.sidebar:
+    st.title("Syria conflict map")
+    tiles = sidebar.view_controls(briefings, config)
+    sidebar.data_status(catalog)
+    sidebar.upload(config)
+    for error in briefing_errors:
+        st.error(error)
+
+is_present = bool(st.session_state.get("present"))
+present.page_style(is_present)
+present.window_keys()
+for problem in st.session_state.get("_link_problems", []):
+    st.warning(problem)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _claim_figures(_events: pd.DataFrame, events_key: tuple, day, faction: str):
+    del events_key  # identifies _events in the cache key
+    return claim_figures_by_dataset(_events, day, faction)
+
+
+def _speed() -> float | None:
+    if not st.session_state.get("playing"):
+        return None
+    return controls.PLAY_SPEEDS[st.session_state.get("play_speed", "normal")]
+
+
+@st.fragment(run_every=_speed())
+def dashboard() -> None:
+    """Everything that moves with the clock; reruns alone when the clock moves."""
+    ss = st.session_state
+    if ss.get("playing") and _speed() is None:
+        st.rerun()  # play was switched off: leave the timed fragment
+    controls.advance_play(catalog.milestones, catalog.span)
+    clock = state.current_clock(catalog.span)
+    briefing = briefings.get(ss.get("briefing") or "")
+    layers = list(ss.get("layers") or [])
+    rows = panels.window_rows(catalog.index, clock, list(ss.get("factions") or []))
+    built = map_panel.build_layers(catalog, clock, rows, layers, map_panel.current_zoom(),
+                                   ss.get("map_bounds"))
+
+    header.date_banner(clock, built.summary)
+    header_milestones = caption_milestones(catalog.milestones, clock)
+    if briefing is not None and ss.get("scene"):
+        scene = briefing.scenes[ss["scene"] - 1]
+        st.markdown(f"**{briefing.title}** — scene {ss['scene']} of {len(briefing.scenes)}: "
+                    f"{scene.caption}")
+    header.caption(header_milestones, clock)
+    events_key = (len(catalog.events), tuple(catalog.datasets))
+    for i, row in enumerate(header_milestones.itertuples(index=False)):
+        if row.category == "claim" and isinstance(row.claim_faction, str) and row.claim_faction:
+            figures = _claim_figures(catalog.events, events_key, pd.Timestamp(row.date).date(),
+                                     row.claim_faction)
+            header.claim_panel(row, figures, key=str(i))
+
+    controls.clock_controls(catalog.milestones, briefing, catalog.span)
+    if ss.get("range_start"):
+        st.info(f"Showing a custom range: {clock.describe()}. Move the slider or pick a "
+                "window to return to the trailing window.")
+
+    table = by_faction(catalog.index, rows)
+    map_col, side_col = st.columns([3, 1])
+    with map_col:
+        map_panel.draw_map(map_panel.base_map(catalog, layers, tiles), built,
+                           height=780 if is_present else 640)
+    with side_col:
+        panels.legend(table)
+        if not is_present:
+            panels.statistics(catalog.index, rows, table)
+    if briefing is not None and ss.get("scene") and not is_present:
+        with st.expander("Speaker notes", expanded=True):
+            st.write(briefing.scenes[ss["scene"] - 1].notes)
+    panels.timeline(catalog.index, catalog.milestones, clock)
+    if is_present:
+        panels.statistics(catalog.index, rows, table)
+    view_state = state.current_state()
+    caption_text = "; ".join(header_milestones["title"].astype(str))
+    exports_panel.share_and_export(
+        catalog, clock, rows, built, milestones_in_view(catalog.milestones, clock),
+        caption_text, view_state,
+        partial(map_panel.standalone_map, catalog, clock, rows, layers,
+                map_panel.current_zoom(), ss.get("map_bounds")),
+    )
+    state.sync_url(view_state)
+
+
+dashboard()

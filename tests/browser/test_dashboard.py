@@ -1,0 +1,146 @@
+"""The dashboard in Debian's Chromium, with the real UCDP file loaded and a hostile event.
+
+What a person does: open a link at a date, look at the map, the zones, the caption and the
+claim's figures, move the clock, open an event's popup. Every test fails on any request that
+leaves the machine and on any JavaScript dialog (the `page` fixture).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from sources.schema import COLUMNS
+from tests.browser.harness import map_frame, screenshot, start_app, wait_for_app
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared" / "data"
+UCDP = SHARED / "ucdp-ged-syria-2016-2019" / "ged_syria_652.1601.1911.csv"
+PAYLOAD = "</script><img src=x onerror=alert(1)>${alert(2)}"
+HOSTILE_AT = (35.95, 39.01)  # Raqqa
+HOSTILE_DAY = "2017-12-05"
+
+
+def _write_hostile_events(path: Path) -> None:
+    row = {c: "" for c in COLUMNS}
+    row.update({
+        "event_id": "hostile-1", "source_dataset": "Browser test (hostile text)",
+        "date_start": HOSTILE_DAY, "date_end": HOSTILE_DAY,
+        "latitude": HOSTILE_AT[0], "longitude": HOSTILE_AT[1],
+        "place_precision": "exact", "date_precision": "day", "event_type": PAYLOAD,
+        "actor1": PAYLOAD, "actor2": "Civilians", "faction1": "is", "faction2": "civilians",
+        "fatalities_low": 900, "fatalities_best": 900, "fatalities_high": 900,
+        "governorate": "Ar-Raqqa", "place": PAYLOAD, "notes": PAYLOAD + " `\\` end",
+        "source": PAYLOAD, "source_url": "javascript:alert(3)",
+    })
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerow(row)
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    assert UCDP.is_file(), f"missing {UCDP}"
+    folder = tmp_path_factory.mktemp("events")
+    (folder / UCDP.name).symlink_to(UCDP)
+    _write_hostile_events(folder / "hostile.csv")
+    env = {
+        "CONFLICT_MAP_EVENTS": str(folder),
+        "CONFLICT_MAP_BOUNDARIES": str(SHARED / "ocha-cod-ab-syria"),
+        "CONFLICT_MAP_STORE": str(tmp_path_factory.mktemp("store")),
+        "CONFLICT_MAP_TILES": "none",
+    }
+    with start_app("app.py", env=env, timeout=120) as server:
+        yield server.url
+
+
+# Counts what the map shows, from inside the component frame (window.map is the Leaflet map).
+_MAP_CONTENT_JS = """() => {
+  const out = {zones: new Set(), events: 0, cells: 0, pins: 0};
+  window.map.eachLayer(l => {
+    const p = l.feature && l.feature.properties;
+    if (p && p.area_id) { out.zones.add(p.area_id); }
+    if (l._conflictCell) { out.cells += 1; }
+    else if (l instanceof L.CircleMarker && l.getPopup && l.getPopup() && !p) { out.events += 1; }
+  });
+  return {zones: [...out.zones].sort(), events: out.events, cells: out.cells};
+}"""
+
+
+def open_at(page: Page, url: str) -> None:
+    page.goto(url)
+    wait_for_app(page, timeout=90_000)
+    frame = map_frame(page)
+    expect(frame.locator(".leaflet-container")).to_be_visible(timeout=60_000)
+    # The date's layers are evaluated after the map: wait for Leaflet to have drawn them.
+    page.wait_for_timeout(800)
+
+
+def _map_frame_handle(page: Page):
+    element = page.locator('iframe[title="streamlit_folium.st_folium"]').element_handle()
+    return element, element.content_frame()
+
+
+def test_claim_date_shows_zones_events_caption_and_figures(app_url, page: Page):
+    open_at(page, f"{app_url}/?date=2017-12-06")
+    _, frame = _map_frame_handle(page)
+    content = frame.evaluate(_MAP_CONTENT_JS)
+    assert content["zones"] == ["eastern-ghouta", "idlib", "northern-homs", "south"]
+    assert content["events"] + content["cells"] > 10
+    expect(page.get_by_test_id("cm-date")).to_have_text("6 Dec 2017")
+    expect(page.get_by_test_id("cm-claim")).to_be_visible()
+    expect(page.get_by_text("days before", exact=False).first).to_be_visible()
+    expect(page.get_by_text("General Staff", exact=False).first).to_be_visible()
+    screenshot(page, "dashboard-2017-12-06")
+
+
+def test_before_the_zones_no_zone_is_drawn(app_url, page: Page):
+    open_at(page, f"{app_url}/?date=2017-04-01")
+    _, frame = _map_frame_handle(page)
+    content = frame.evaluate(_MAP_CONTENT_JS)
+    assert content["zones"] == []
+    assert content["events"] + content["cells"] > 0
+    screenshot(page, "dashboard-2017-04-01")
+
+
+def test_moving_the_clock_changes_the_map_without_reloading_it(app_url, page: Page):
+    open_at(page, f"{app_url}/?date=2017-04-01")
+    _, frame = _map_frame_handle(page)
+    frame.evaluate("() => { window.__sameFrame = 'yes'; }")
+    before = frame.evaluate(_MAP_CONTENT_JS)
+    page.locator(".st-key-step_next button").click()
+    wait_for_app(page, timeout=60_000)
+    page.wait_for_timeout(800)
+    assert "date=2017-04-04" in page.url  # the next milestone: US strike on Shayrat
+    _, frame_after = _map_frame_handle(page)
+    assert frame_after.evaluate("() => window.__sameFrame") == "yes"
+    # Move on to the zones: they appear in the same map.
+    for _ in range(3):
+        page.locator(".st-key-step_next button").click()
+        wait_for_app(page, timeout=60_000)
+    page.wait_for_timeout(800)
+    after = frame_after.evaluate(_MAP_CONTENT_JS)
+    assert frame_after.evaluate("() => window.__sameFrame") == "yes"
+    assert after != before
+    assert "idlib" in after["zones"]
+
+
+def test_hostile_event_text_shows_as_text_and_runs_nothing(app_url, page: Page):
+    open_at(page, f"{app_url}/?date={HOSTILE_DAY}&window=day&factions=is")
+    element, frame = _map_frame_handle(page)
+    point = frame.evaluate(
+        "([lat, lon]) => { const p = window.map.latLngToContainerPoint([lat, lon]);"
+        " return [p.x, p.y]; }", list(HOSTILE_AT))
+    box = element.bounding_box()
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    popup = frame.locator(".leaflet-popup-content")
+    expect(popup).to_be_visible(timeout=10_000)
+    expect(popup).to_contain_text(PAYLOAD)
+    assert popup.locator("img").count() == 0
+    # The javascript: URL is not turned into a link.
+    assert popup.locator("a").count() == 0
+    screenshot(page, "dashboard-hostile-popup")

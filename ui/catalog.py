@@ -1,0 +1,121 @@
+"""Everything the dashboard shows, loaded once per process and shared by every session.
+
+``st.cache_resource`` keeps one copy in memory for all viewers (never copied per session); the
+cache key is the configuration plus the list of imported files, so an upload or a
+``python -m sources import`` is picked up on the next run without a restart.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from sources.load import FileReport, load_events, read_events_file
+from sources.shipped import DATA_DIR, load_milestones, load_zones
+
+from sources import store
+from sources.boundaries import Boundaries, load_boundaries
+from view.clock import slider_span
+from view.event_index import EventIndex
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY_EVENTS = DATA_DIR / "key_events.csv"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Where the data comes from (environment variables, see ARCHITECTURE.md)."""
+
+    events: str  # file or folder of events besides the shipped key events
+    boundaries: str  # folder of OCHA boundaries, or "" for none
+    store_dir: str  # imported files (uploads, `python -m sources import`)
+    tiles: str  # "osm" or "none"
+
+    @classmethod
+    def from_env(cls) -> Config:
+        return cls(
+            events=os.environ.get("CONFLICT_MAP_EVENTS", str(DATA_DIR / "events")),
+            boundaries=os.environ.get("CONFLICT_MAP_BOUNDARIES", ""),
+            store_dir=os.environ.get("CONFLICT_MAP_STORE", str(DATA_DIR / "store")),
+            tiles=os.environ.get("CONFLICT_MAP_TILES", "none"),
+        )
+
+
+@dataclass
+class Catalog:
+    events: pd.DataFrame  # canonical, all accepted rows
+    index: EventIndex
+    rejected: pd.DataFrame  # file, row, reason, raw fields
+    reports: list[FileReport]
+    milestones: pd.DataFrame
+    areas: gpd.GeoDataFrame  # shipped zones (+ user areas)
+    boundaries: Boundaries | None
+    span: tuple[date, date]
+    problems: list[str] = field(default_factory=list)  # shown to the user, one sentence each
+
+    @property
+    def datasets(self) -> list[str]:
+        return sorted(self.events["source_dataset"].dropna().unique().tolist())
+
+
+def store_fingerprints(store_dir: str) -> tuple[str, ...]:
+    """The imported files, as the cache key's part that changes when one is added."""
+    path = Path(store_dir)
+    if not path.is_dir():
+        return ()
+    return tuple(sorted(p.stem for p in path.glob("*.parquet")))
+
+
+@st.cache_resource(show_spinner="Loading events, zones and milestones…", max_entries=2)
+def load_catalog(config: Config, imported: tuple[str, ...]) -> Catalog:
+    """Load and index everything; ``imported`` is only part of the cache key."""
+    del imported  # the store is read below; the argument only keys the cache
+    problems: list[str] = []
+    boundaries = None
+    if config.boundaries:
+        try:
+            boundaries = load_boundaries(Path(config.boundaries))
+        except (OSError, ValueError) as err:
+            problems.append(f"Boundaries not loaded: {err}")
+
+    results = [read_events_file(KEY_EVENTS, boundaries=boundaries)]
+    events_path = Path(config.events)
+    store_dir = Path(config.store_dir)
+    in_folder: set[str] = set()
+    if events_path.exists():
+        # Files in the events folder are parsed once, then read back from the store.
+        results.append(load_events(events_path, store_dir=store_dir, boundaries=boundaries))
+        files = [events_path] if events_path.is_file() else sorted(events_path.iterdir())
+        in_folder = {store.fingerprint(p) for p in files if p.is_file()}
+    elif config.events != str(DATA_DIR / "events"):
+        problems.append(f"CONFLICT_MAP_EVENTS names {config.events}, which does not exist.")
+    frames = [r.events for r in results]
+    if store_dir.is_dir():
+        # Files imported by upload or `python -m sources import`, not already in the folder.
+        frames += [store.load(fp, store_dir) for fp in store_fingerprints(str(store_dir))
+                   if fp not in in_folder]
+
+    events = pd.concat(frames, ignore_index=True)
+    before = len(events)
+    # The same event in two files (same dataset and id) is shown once, and counted.
+    events = events.drop_duplicates(["source_dataset", "event_id"], ignore_index=True)
+    if len(events) < before:
+        problems.append(
+            f"{before - len(events):,} events appear in more than one file; each is shown once."
+        )
+    events = events.sort_values("date_start", kind="stable", ignore_index=True)
+    rejected = pd.concat([r.rejected for r in results], ignore_index=True)
+    reports = [rep for r in results for rep in r.reports]
+
+    milestones = load_milestones()
+    areas = load_zones()
+    index = EventIndex.from_events(events)
+    first, last = index.span() if len(events) else (None, None)
+    span = slider_span([first, last, *milestones["date"].dt.date.tolist()])
+    return Catalog(events, index, rejected, reports, milestones, areas, boundaries, span,
+                   problems)

@@ -1,0 +1,132 @@
+"""The clock's controls: date slider, previous/next, window, play — and their keyboard keys.
+
+Right/Left step to the next/previous milestone (or scene, in a briefing), Space plays or
+pauses, +/- widen or narrow the window. Buttons carry stable keys (``st-key-<key>`` classes)
+so the keyboard script and the browser tests find them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from view.briefing import Briefing
+from view.clock import (
+    WINDOW_LABELS,
+    WINDOWS,
+    clamp,
+    narrower,
+    next_milestone_day,
+    previous_milestone_day,
+    wider,
+)
+
+PLAY_STEPS: dict[str, timedelta] = {
+    "day": timedelta(days=1),
+    "week": timedelta(days=7),
+    "month": timedelta(days=30),
+}
+PLAY_SPEEDS: dict[str, float] = {"slow": 2.0, "normal": 1.0, "fast": 0.5}  # seconds per step
+
+
+def apply_scene(briefing: Briefing, number: int) -> None:
+    """Move every control to scene ``number`` (1-based) of ``briefing``. Used as a callback."""
+    scene = briefing.scenes[number - 1]
+    ss = st.session_state
+    ss["scene"] = number
+    ss["day"] = scene.date
+    ss["window"] = scene.window
+    ss["range_start"] = None
+    ss["factions"] = list(scene.factions or ())
+    ss["layers"] = list(scene.layers)
+    if scene.center or scene.zoom:
+        ss["map_command"] = (scene.center, scene.zoom)
+
+
+def _step(direction: int, milestones: pd.DataFrame, briefing: Briefing | None,
+          span: tuple[date, date]) -> None:
+    ss = st.session_state
+    ss["playing"] = False
+    if briefing is not None:
+        current = ss.get("scene") or 0
+        target = min(max(current + direction, 1), len(briefing.scenes))
+        apply_scene(briefing, target)
+        return
+    finder = next_milestone_day if direction > 0 else previous_milestone_day
+    target = finder(milestones, ss["day"])
+    if target is not None:
+        ss["day"] = clamp(target, *span)
+        ss["range_start"] = None
+
+
+def _change_window(change) -> None:
+    ss = st.session_state
+    ss["window"] = change(ss["window"])
+    ss["range_start"] = None
+
+
+def _toggle_play() -> None:
+    st.session_state["playing"] = not st.session_state.get("playing", False)
+
+
+def _clear_range() -> None:
+    st.session_state["range_start"] = None
+
+
+def clock_controls(milestones: pd.DataFrame, briefing: Briefing | None,
+                   span: tuple[date, date]) -> None:
+    """Draw the controls row. Changes go to session state; the caller reads it."""
+    noun = "scene" if briefing is not None else "milestone"
+    prev_col, slider_col, next_col = st.columns([1.2, 6, 1.2], vertical_alignment="center")
+    prev_col.button(f"◀ Previous {noun}", key="step_previous", shortcut="Left",
+                    on_click=_step, args=(-1, milestones, briefing, span),
+                    width="stretch", help=f"Previous {noun} (Left arrow)")
+    next_col.button(f"Next {noun} ▶", key="step_next", shortcut="Right",
+                    on_click=_step, args=(+1, milestones, briefing, span),
+                    width="stretch", help=f"Next {noun} (Right arrow)")
+    slider_col.slider("Date", min_value=span[0], max_value=span[1], key="day",
+                      format="D MMM YYYY", label_visibility="collapsed",
+                      on_change=_clear_range)
+
+    window_col, narrow_col, wide_col, play_col, step_col, speed_col, hold_col = st.columns(
+        [2.2, 0.9, 0.9, 1.1, 1.2, 1.2, 1.6], vertical_alignment="bottom"
+    )
+    window_col.selectbox("Window", WINDOWS, key="window", on_change=_clear_range,
+                         format_func=lambda w: f"{w} — {WINDOW_LABELS[w]}")
+    narrow_col.button("− Narrower", key="window_narrower", on_click=_change_window,
+                      args=(narrower,), width="stretch", help="Narrower window (-)")
+    wide_col.button("+ Wider", key="window_wider", on_click=_change_window,
+                    args=(wider,), width="stretch", help="Wider window (+)")
+    playing = st.session_state.get("playing", False)
+    play_col.button("⏸ Pause" if playing else "▶ Play", key="play", shortcut="Space",
+                    on_click=_toggle_play, width="stretch",
+                    type="primary" if playing else "secondary", help="Play / pause (Space)")
+    step_col.selectbox("Step", list(PLAY_STEPS), key="play_step", index=1)
+    speed_col.selectbox("Speed", list(PLAY_SPEEDS), key="play_speed", index=1)
+    hold_col.checkbox("Pause at milestones", key="play_hold", value=True)
+
+
+def advance_play(milestones: pd.DataFrame, span: tuple[date, date]) -> None:
+    """One tick of play: move the day on by the step; stop at the end.
+
+    With "pause at milestones", a tick that would pass a milestone lands on it instead, and the
+    next tick holds there once so the room can read the caption.
+    """
+    ss = st.session_state
+    if not ss.get("playing"):
+        return
+    if ss.pop("_hold", False):
+        return
+    day = ss["day"]
+    target = min(day + PLAY_STEPS[ss.get("play_step", "week")], span[1])
+    if ss.get("play_hold", True):
+        upcoming = next_milestone_day(milestones, day)
+        if upcoming is not None and upcoming <= target:
+            target = upcoming
+            ss["_hold"] = True
+    ss["day"] = target
+    ss["range_start"] = None
+    if target >= span[1]:
+        ss["playing"] = False

@@ -1,0 +1,119 @@
+"""The header above the map: the date in large type, what the view covers, the caption of the
+milestones of the date, and — for a claim — what the loaded data records around it.
+
+Milestone and dataset text is escaped before it goes into the page's HTML.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from sources.schema import FACTIONS
+from view.claims import ClaimFigures
+from view.clock import Clock, format_day
+
+CATEGORY_LABELS = {
+    "military": "Military",
+    "diplomatic": "Diplomatic",
+    "humanitarian": "Humanitarian",
+    "political": "Political",
+    "claim": "Claim",
+}
+
+
+def date_banner(clock: Clock, summary: str) -> None:
+    """The selected date, large, with the window and what the map draws."""
+    st.markdown(
+        f"""<div class="cm-banner">
+  <div class="cm-date" data-testid="cm-date">{html.escape(format_day(clock.day))}</div>
+  <div class="cm-window">{html.escape(clock.describe())}<br>{html.escape(summary)}</div>
+</div>""",
+        unsafe_allow_html=True,
+    )
+
+
+def caption(milestones: pd.DataFrame, clock: Clock) -> None:
+    """The caption: the milestones of the date, or the latest before it within the window."""
+    if milestones.empty:
+        st.markdown(
+            '<div class="cm-caption cm-caption-empty" data-testid="cm-caption">'
+            "No milestone in this window.</div>",
+            unsafe_allow_html=True,
+        )
+        return
+    items = []
+    for row in milestones.itertuples(index=False):
+        day = pd.Timestamp(row.date).date()
+        when = "" if day == clock.day else f"{format_day(day)} · "
+        category = str(row.category)
+        items.append(
+            f'<div class="cm-caption cm-cat-{html.escape(category)}" data-testid="cm-caption">'
+            f'<span class="cm-badge">{html.escape(CATEGORY_LABELS.get(category, category))}'
+            f"</span> {html.escape(when)}{html.escape(str(row.title))}"
+            f'<span class="cm-source"> — source: {html.escape(str(row.source_title))}</span>'
+            "</div>"
+        )
+    st.markdown("\n".join(items), unsafe_allow_html=True)
+
+
+def _range(a: date, b: date) -> str:
+    return f"{format_day(a)} – {format_day(b)}"
+
+
+def _show_claim_events(faction: str, claim_day: date, last_day: date) -> None:
+    """Callback: put the events involving the faction after the claim on the map."""
+    ss = st.session_state
+    ss["factions"] = [faction]
+    ss["range_start"] = claim_day + timedelta(days=1)
+    ss["day"] = last_day
+    ss["playing"] = False
+
+
+def claim_panel(row, figures: list[ClaimFigures], *, key: str) -> None:
+    """Set a claim beside the recorded events, dataset by dataset, with one click to show the
+    later events on the map.
+
+    The largest dataset gets the big figures; every dataset gets a line (datasets overlap, so
+    their figures are never added up).
+    """
+    if not figures:
+        return
+    main = figures[0]
+    label = FACTIONS.get(main.faction, main.faction)
+    statement = str(row.claim_statement or row.title)
+    with st.container(border=True, key=f"claim_{key}"):
+        when = html.escape(format_day(main.claim_day))
+        st.markdown(
+            f'<div class="cm-claim" data-testid="cm-claim"><b>Claim, {when}:</b> '
+            f"“{html.escape(statement)}”<br><span class='cm-claim-note'>A claim about "
+            "territory, set beside the events the loaded data records. Events are not "
+            "territory: this neither proves nor refutes it.</span></div>",
+            unsafe_allow_html=True,
+        )
+        st.caption(f"Events involving {label} in {main.dataset}, counted by start date:")
+        c1, c2, c3 = st.columns(3)
+        c1.metric(f"{main.days} days before", f"{main.before:,}",
+                  help=_range(*main.before_range))
+        c2.metric(f"{main.days} days after", f"{main.after:,}", help=_range(*main.after_range))
+        end = format_day(main.data_end) if main.data_end else "the end of the data"
+        c3.metric(f"After it, to {end}", f"{main.after_to_end:,}")
+        lines = [_figures_line(f) for f in figures]
+        st.markdown("\n".join(f"- {line}" for line in lines))
+        last_days = [f.last_event_day for f in figures if f.last_event_day is not None]
+        if last_days:
+            st.button(
+                f"Show the events involving {label} after the claim",
+                key=f"claim_show_{key}", type="primary",
+                on_click=_show_claim_events, args=(main.faction, main.claim_day, max(last_days)),
+            )
+
+
+def _figures_line(f: ClaimFigures) -> str:
+    last = (f"the last on **{format_day(f.last_event_day)}**" if f.last_event_day
+            else "none after the claim")
+    return (f"{f.dataset}: {f.before:,} before, {f.after:,} after ({f.days} days each side); "
+            f"{f.after_to_end:,} after it to the end of the data, {last}.")

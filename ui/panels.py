@@ -1,0 +1,81 @@
+"""Beside and below the map: the legend, counts by faction and governorate, the timeline."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from layers.legend import legend_html
+from sources.schema import FACTIONS
+from view.clock import Clock
+from view.event_index import EventIndex
+from view.stats import by_governorate
+
+
+def legend(faction_table: pd.DataFrame) -> None:
+    """The legend for what is on the map now (only the factions present, largest first)."""
+    keys = faction_table["faction"].tolist() or list(FACTIONS)
+    st.markdown(legend_html(keys, title="Events: principal party"), unsafe_allow_html=True)
+    st.caption(
+        "Colour and shape: the side other than the government or Russia, or the perpetrator "
+        "of an attack on civilians. Zone outlines are approximate."
+    )
+
+
+def statistics(index: EventIndex, rows: np.ndarray, faction_table: pd.DataFrame) -> None:
+    """Counts and best-estimate fatalities for the window, by faction and by governorate."""
+    total_deaths = int(index.fatalities[rows].sum()) if len(rows) else 0
+    c1, c2 = st.columns(2)
+    c1.metric("Events in the window", f"{len(rows):,}")
+    c2.metric("Deaths (best estimate)", f"{total_deaths:,}")
+    st.markdown("**By principal faction**")
+    st.dataframe(
+        faction_table.drop(columns="faction").rename(
+            columns={"label": "Faction", "events": "Events", "fatalities": "Deaths"}),
+        hide_index=True, width="stretch", key="stats_faction",
+    )
+    st.markdown("**By governorate**")
+    st.dataframe(
+        by_governorate(index, rows).rename(
+            columns={"governorate": "Governorate", "events": "Events", "fatalities": "Deaths"}),
+        hide_index=True, width="stretch", key="stats_governorate",
+    )
+
+
+
+def timeline(index: EventIndex, milestones: pd.DataFrame, clock: Clock) -> None:
+    """Events per week over the whole span, milestones marked, the current view shaded."""
+    weekly = index.weekly_counts().rename("events").reset_index()
+    if weekly.empty:
+        st.info("No events loaded: the timeline is empty.")
+        return
+    bars = alt.Chart(weekly).mark_area(color="#5b6770", opacity=0.75).encode(
+        x=alt.X("week:T", title=None, axis=alt.Axis(format="%Y", labelFontSize=14)),
+        y=alt.Y("events:Q", title="Events per week",
+                axis=alt.Axis(labelFontSize=13, titleFontSize=14)),
+        tooltip=[alt.Tooltip("week:T", title="Week of", format="%d %b %Y"),
+                 alt.Tooltip("events:Q", title="Events")],
+    )
+    marks = milestones.assign(kind=np.where(milestones["category"] == "claim", "claim",
+                                            "milestone"))[["date", "title", "kind"]]
+    rules = alt.Chart(marks).mark_rule(strokeWidth=1.2, opacity=0.7).encode(
+        x="date:T",
+        color=alt.Color("kind:N", scale=alt.Scale(domain=["milestone", "claim"],
+                                                  range=["#0072B2", "#D55E00"]),
+                        legend=alt.Legend(title=None, orient="top-left", labelFontSize=13)),
+        tooltip=[alt.Tooltip("date:T", format="%d %b %Y"), "title:N"],
+    )
+    view = pd.DataFrame({"start": [pd.Timestamp(clock.start)], "end": [pd.Timestamp(clock.end)]})
+    window = alt.Chart(view).mark_rect(color="#E69F00", opacity=0.25).encode(
+        x="start:T", x2="end:T")
+    today = alt.Chart(view).mark_rule(color="#000000", strokeWidth=2.5).encode(x="end:T")
+    chart = (bars + window + rules + today).properties(height=170)
+    st.altair_chart(chart, width="stretch", key="timeline")
+
+
+def window_rows(index: EventIndex, clock: Clock, factions: list[str]) -> np.ndarray:
+    return index.window(clock.start, clock.end, factions=factions or None)
+
+

@@ -1,0 +1,76 @@
+"""Page style (large type for a shared screen), present view, and the +/- window keys.
+
+The CSS here is our own constant text; no dataset text goes into it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+BASE_CSS = """
+<style>
+.cm-banner {display:flex; align-items:baseline; gap:1.2rem; flex-wrap:wrap; margin:0 0 .2rem}
+.cm-date {font-size:3.1rem; font-weight:800; line-height:1.05; letter-spacing:-.01em}
+.cm-window {font-size:1.15rem; color:#333}
+.cm-caption {font-size:1.45rem; line-height:1.3; margin:.15rem 0; font-weight:600}
+.cm-caption-empty {color:#555; font-weight:400; font-size:1.2rem}
+.cm-badge {display:inline-block; font-size:.95rem; font-weight:700; padding:.05rem .5rem;
+  border-radius:.3rem; border:2px solid #1a1a1a; margin-right:.3rem; vertical-align:middle}
+.cm-cat-claim .cm-badge {background:#D55E00; color:#fff; border-color:#D55E00}
+.cm-cat-military .cm-badge {background:#f2f2f2}
+.cm-source {font-size:1rem; font-weight:400; color:#444}
+.cm-claim {font-size:1.2rem; line-height:1.35}
+.cm-claim-note {font-size:1rem; color:#444}
+[data-testid="stMetricValue"] {font-size:2rem}
+</style>
+"""
+
+PRESENT_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+[data-testid="stMainMenu"], footer {display:none !important}
+.block-container, [data-testid="stMainBlockContainer"] {padding:0.6rem 1.2rem 0 !important;
+  max-width:100% !important}
+body, .stApp {background:#ffffff !important; color:#000000 !important}
+.cm-date {font-size:4rem}
+.cm-caption {font-size:1.9rem}
+.cm-window {font-size:1.4rem; color:#000}
+.cm-source {color:#222}
+</style>
+"""
+
+# +/- are punctuation, which Streamlit's button shortcuts do not support (arrows and Space
+# are handled by the buttons' own `shortcut`). The listener is attached once per page, to the
+# app's document (component frames are same-origin), and ignores typing in inputs.
+_KEYS_JS = """
+<script>
+(function () {
+  const doc = window.parent.document;
+  if (doc.__cmWindowKeys) { return; }
+  doc.__cmWindowKeys = true;
+  doc.addEventListener("keydown", function (e) {
+    const t = e.target;
+    if (e.ctrlKey || e.metaKey || e.altKey) { return; }
+    if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) {
+      return;
+    }
+    let key = null;
+    if (e.key === "+" || e.key === "=") { key = "window_wider"; }
+    if (e.key === "-" || e.key === "_") { key = "window_narrower"; }
+    if (!key) { return; }
+    const button = doc.querySelector(".st-key-" + key + " button");
+    if (button) { e.preventDefault(); button.click(); }
+  });
+})();
+</script>
+"""
+
+
+def page_style(present: bool) -> None:
+    st.markdown(BASE_CSS + (PRESENT_CSS if present else ""), unsafe_allow_html=True)
+
+
+def window_keys() -> None:
+    """Install the +/- listener (an invisible component)."""
+    st.iframe(_KEYS_JS, height=1)
