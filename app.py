@@ -58,6 +58,16 @@ def _speed() -> float | None:
     return controls.PLAY_SPEEDS[st.session_state.get("play_speed", "normal")]
 
 
+def _claims(caption_rows: pd.DataFrame) -> None:
+    """A panel per (day, faction) claimed about: what the loaded data records around it."""
+    claims = caption_rows[(caption_rows["category"] == "claim")
+                          & caption_rows["claim_faction"].fillna("").astype(bool)]
+    events_key = (len(catalog.events), tuple(catalog.datasets))
+    for i, ((day, faction), group) in enumerate(claims.groupby(["date", "claim_faction"])):
+        figures = _claim_figures(catalog.events, events_key, pd.Timestamp(day).date(), faction)
+        header.claim_panel(list(group.itertuples(index=False)), figures, key=str(i))
+
+
 @st.fragment(run_every=_speed())
 def dashboard() -> None:
     """Everything that moves with the clock; reruns alone when the clock moves."""
@@ -72,20 +82,15 @@ def dashboard() -> None:
     built = map_panel.build_layers(catalog, clock, rows, layers, map_panel.current_zoom(),
                                    ss.get("map_bounds"))
 
-    header.date_banner(clock, built.summary)
-    header_milestones = caption_milestones(catalog.milestones, clock)
-    if briefing is not None and ss.get("scene"):
-        scene = briefing.scenes[ss["scene"] - 1]
-        st.markdown(f"**{briefing.title}** — scene {ss['scene']} of {len(briefing.scenes)}: "
-                    f"{scene.caption}")
-    header.caption(header_milestones, clock)
-    events_key = (len(catalog.events), tuple(catalog.datasets))
-    for i, row in enumerate(header_milestones.itertuples(index=False)):
-        if row.category == "claim" and isinstance(row.claim_faction, str) and row.claim_faction:
-            figures = _claim_figures(catalog.events, events_key, pd.Timestamp(row.date).date(),
-                                     row.claim_faction)
-            header.claim_panel(row, figures, key=str(i))
-
+    date_col, caption_col = st.columns([1, 2.3], vertical_alignment="center")
+    with date_col:
+        header.date_banner(clock, built.summary)
+    with caption_col:
+        header_milestones = caption_milestones(catalog.milestones, clock)
+        if briefing is not None and ss.get("scene"):
+            scene = briefing.scenes[ss["scene"] - 1]
+            header.scene_line(briefing.title, ss["scene"], len(briefing.scenes), scene.caption)
+        header.caption(header_milestones, clock)
     controls.clock_controls(catalog.milestones, briefing, catalog.span)
     if ss.get("range_start"):
         st.info(f"Showing a custom range: {clock.describe()}. Move the slider or pick a "
@@ -97,6 +102,7 @@ def dashboard() -> None:
         map_panel.draw_map(map_panel.base_map(catalog, layers, tiles), built,
                            height=780 if is_present else 640)
     with side_col:
+        _claims(header_milestones)
         panels.legend(table)
         if not is_present:
             panels.statistics(catalog.index, rows, table)

@@ -77,35 +77,36 @@ def _clear_range() -> None:
 
 def clock_controls(milestones: pd.DataFrame, briefing: Briefing | None,
                    span: tuple[date, date]) -> None:
-    """Draw the controls row. Changes go to session state; the caller reads it."""
+    """Draw the controls in one row. Changes go to session state; the caller reads it."""
     noun = "scene" if briefing is not None else "milestone"
-    prev_col, slider_col, next_col = st.columns([1.2, 6, 1.2], vertical_alignment="center")
-    prev_col.button(f"◀ Previous {noun}", key="step_previous", shortcut="Left",
-                    on_click=_step, args=(-1, milestones, briefing, span),
-                    width="stretch", help=f"Previous {noun} (Left arrow)")
-    next_col.button(f"Next {noun} ▶", key="step_next", shortcut="Right",
-                    on_click=_step, args=(+1, milestones, briefing, span),
-                    width="stretch", help=f"Next {noun} (Right arrow)")
-    slider_col.slider("Date", min_value=span[0], max_value=span[1], key="day",
-                      format="D MMM YYYY", label_visibility="collapsed",
-                      on_change=_clear_range)
-
-    window_col, narrow_col, wide_col, play_col, step_col, speed_col, hold_col = st.columns(
-        [2.2, 0.9, 0.9, 1.1, 1.2, 1.2, 1.6], vertical_alignment="bottom"
-    )
-    window_col.selectbox("Window", WINDOWS, key="window", on_change=_clear_range,
-                         format_func=lambda w: f"{w} — {WINDOW_LABELS[w]}")
-    narrow_col.button("− Narrower", key="window_narrower", on_click=_change_window,
-                      args=(narrower,), width="stretch", help="Narrower window (-)")
-    wide_col.button("+ Wider", key="window_wider", on_click=_change_window,
-                    args=(wider,), width="stretch", help="Wider window (+)")
+    cols = st.columns([1.45, 4.2, 1.45, 1.7, 0.5, 0.5, 1.5, 0.55],
+                      vertical_alignment="center", gap="small")
+    cols[0].button("◀ Previous", key="step_previous", shortcut="Left",
+                   on_click=_step, args=(-1, milestones, briefing, span),
+                   width="stretch", help=f"Previous {noun} (Left arrow)")
+    cols[1].slider("Date", min_value=span[0], max_value=span[1], key="day",
+                   format="D MMM YYYY", label_visibility="collapsed",
+                   on_change=_clear_range)
+    cols[2].button("Next ▶", key="step_next", shortcut="Right",
+                   on_click=_step, args=(+1, milestones, briefing, span),
+                   width="stretch", help=f"Next {noun} (Right arrow)")
+    cols[3].selectbox("Window", WINDOWS, key="window", on_change=_clear_range,
+                      format_func=lambda w: f"Window: {w}", label_visibility="collapsed",
+                      help="The view covers this many days up to the date (+ and - keys)")
+    cols[4].button("−", key="window_narrower", on_click=_change_window,
+                   args=(narrower,), width="stretch", help="Narrower window (- key)")
+    cols[5].button("+", key="window_wider", on_click=_change_window,
+                   args=(wider,), width="stretch", help="Wider window (+ key)")
     playing = st.session_state.get("playing", False)
-    play_col.button("⏸ Pause" if playing else "▶ Play", key="play", shortcut="Space",
-                    on_click=_toggle_play, width="stretch",
-                    type="primary" if playing else "secondary", help="Play / pause (Space)")
-    step_col.selectbox("Step", list(PLAY_STEPS), key="play_step", index=1)
-    speed_col.selectbox("Speed", list(PLAY_SPEEDS), key="play_speed", index=1)
-    hold_col.checkbox("Pause at milestones", key="play_hold", value=True)
+    cols[6].button("⏸ Pause" if playing else "▶ Play", key="play", shortcut="Space",
+                   on_click=_toggle_play, width="stretch",
+                   type="primary" if playing else "secondary", help="Play / pause (Space)")
+    with cols[7].popover("⚙", help="Play settings", width="stretch"):
+        st.selectbox("Step", list(PLAY_STEPS), key="play_step", index=1)
+        st.selectbox("Speed", list(PLAY_SPEEDS), key="play_speed", index=1,
+                     format_func=lambda s: f"{s} ({PLAY_SPEEDS[s]:g} s per step)")
+        st.checkbox("Pause at milestones", key="play_hold", value=True)
+        st.caption(f"Window now: {WINDOW_LABELS[st.session_state['window']]}.")
 
 
 def advance_play(milestones: pd.DataFrame, span: tuple[date, date]) -> None:

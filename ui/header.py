@@ -30,8 +30,18 @@ def date_banner(clock: Clock, summary: str) -> None:
     st.markdown(
         f"""<div class="cm-banner">
   <div class="cm-date" data-testid="cm-date">{html.escape(format_day(clock.day))}</div>
-  <div class="cm-window">{html.escape(clock.describe())}<br>{html.escape(summary)}</div>
+  <div class="cm-window">{html.escape(clock.describe())}<br><b>{html.escape(summary)}</b></div>
 </div>""",
+        unsafe_allow_html=True,
+    )
+
+
+def scene_line(title: str, number: int, count: int, text: str) -> None:
+    """The briefing scene's caption (the briefing's own words), above the milestones."""
+    st.markdown(
+        f'<div class="cm-scene" data-testid="cm-scene"><span class="cm-badge">Scene {number} of '
+        f"{count}</span> {html.escape(text)}"
+        f'<span class="cm-source"> — {html.escape(title)}</span></div>',
         unsafe_allow_html=True,
     )
 
@@ -73,9 +83,9 @@ def _show_claim_events(faction: str, claim_day: date, last_day: date) -> None:
     ss["playing"] = False
 
 
-def claim_panel(row, figures: list[ClaimFigures], *, key: str) -> None:
-    """Set a claim beside the recorded events, dataset by dataset, with one click to show the
-    later events on the map.
+def claim_panel(rows: list, figures: list[ClaimFigures], *, key: str) -> None:
+    """Set the claims of one day about one faction beside the recorded events, dataset by
+    dataset, with one click to show the later events on the map.
 
     The largest dataset gets the big figures; every dataset gets a line (datasets overlap, so
     their figures are never added up).
@@ -84,30 +94,38 @@ def claim_panel(row, figures: list[ClaimFigures], *, key: str) -> None:
         return
     main = figures[0]
     label = FACTIONS.get(main.faction, main.faction)
-    statement = str(row.claim_statement or row.title)
+    statements = "<br>".join(
+        f"“{html.escape(str(r.claim_statement or r.title))}”" for r in rows)
+    end = format_day(main.data_end) if main.data_end else "the end of the data"
+    figs = [("before", main.before, f"{main.days} days before"),
+            ("after", main.after, f"{main.days} days after"),
+            ("to-end", main.after_to_end, f"after it, to {end}")]
+    cells = "".join(
+        f'<div><div class="cm-fig" data-fig="{name}">{value:,}</div>'
+        f'<div class="cm-fig-label">{html.escape(text)}</div></div>'
+        for name, value, text in figs)
+    last = (f"The last after the claim: <b>{html.escape(format_day(main.last_event_day))}</b>."
+            if main.last_event_day else "None after the claim.")
     with st.container(border=True, key=f"claim_{key}"):
-        when = html.escape(format_day(main.claim_day))
         st.markdown(
-            f'<div class="cm-claim" data-testid="cm-claim"><b>Claim, {when}:</b> '
-            f"“{html.escape(statement)}”<br><span class='cm-claim-note'>A claim about "
-            "territory, set beside the events the loaded data records. Events are not "
-            "territory: this neither proves nor refutes it.</span></div>",
+            f'<div class="cm-claim" data-testid="cm-claim">'
+            f'<div class="cm-claim-head">Claim · {html.escape(format_day(main.claim_day))}</div>'
+            f'<div class="cm-claim-text">{statements}</div>'
+            f'<div class="cm-claim-note">A claim about territory, set beside recorded events. '
+            f"Events are not territory: this neither proves nor refutes it.</div>"
+            f'<div class="cm-claim-sub">Events involving {html.escape(label)} in '
+            f"{html.escape(main.dataset)}, by start date:</div>"
+            f'<div class="cm-figs">{cells}</div><div class="cm-claim-sub">{last}</div></div>',
             unsafe_allow_html=True,
         )
-        st.caption(f"Events involving {label} in {main.dataset}, counted by start date:")
-        c1, c2, c3 = st.columns(3)
-        c1.metric(f"{main.days} days before", f"{main.before:,}",
-                  help=_range(*main.before_range))
-        c2.metric(f"{main.days} days after", f"{main.after:,}", help=_range(*main.after_range))
-        end = format_day(main.data_end) if main.data_end else "the end of the data"
-        c3.metric(f"After it, to {end}", f"{main.after_to_end:,}")
-        lines = [_figures_line(f) for f in figures]
-        st.markdown("\n".join(f"- {line}" for line in lines))
+        if len(figures) > 1:
+            with st.expander("Other datasets (counted separately)"):
+                st.markdown("\n".join(f"- {_figures_line(f)}" for f in figures[1:]))
         last_days = [f.last_event_day for f in figures if f.last_event_day is not None]
         if last_days:
             st.button(
                 f"Show the events involving {label} after the claim",
-                key=f"claim_show_{key}", type="primary",
+                key=f"claim_show_{key}", type="primary", width="stretch",
                 on_click=_show_claim_events, args=(main.faction, main.claim_day, max(last_days)),
             )
 

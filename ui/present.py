@@ -9,18 +9,27 @@ import streamlit as st
 
 BASE_CSS = """
 <style>
-.cm-banner {display:flex; align-items:baseline; gap:1.2rem; flex-wrap:wrap; margin:0 0 .2rem}
-.cm-date {font-size:3.1rem; font-weight:800; line-height:1.05; letter-spacing:-.01em}
-.cm-window {font-size:1.15rem; color:#333}
-.cm-caption {font-size:1.45rem; line-height:1.3; margin:.15rem 0; font-weight:600}
+.cm-banner {margin:0}
+.cm-scene {font-size:1.45rem; font-weight:700; line-height:1.3}
+.cm-date {font-size:2.9rem; font-weight:800; line-height:1.05; letter-spacing:-.01em}
+.cm-window {font-size:1.05rem; color:#222; line-height:1.35}
+.cm-caption {font-size:1.3rem; line-height:1.3; margin:.1rem 0; font-weight:600}
 .cm-caption-empty {color:#555; font-weight:400; font-size:1.2rem}
 .cm-badge {display:inline-block; font-size:.95rem; font-weight:700; padding:.05rem .5rem;
   border-radius:.3rem; border:2px solid #1a1a1a; margin-right:.3rem; vertical-align:middle}
 .cm-cat-claim .cm-badge {background:#D55E00; color:#fff; border-color:#D55E00}
 .cm-cat-military .cm-badge {background:#f2f2f2}
 .cm-source {font-size:1rem; font-weight:400; color:#444}
-.cm-claim {font-size:1.2rem; line-height:1.35}
-.cm-claim-note {font-size:1rem; color:#444}
+.cm-claim {line-height:1.3}
+.cm-claim-head {display:inline-block; background:#D55E00; color:#fff; font-weight:800;
+  font-size:1.05rem; padding:.05rem .55rem; border-radius:.3rem; margin-bottom:.3rem}
+.cm-claim-text {font-size:1.15rem; font-weight:600; margin-bottom:.25rem}
+.cm-claim-note {font-size:.95rem; color:#333; margin-bottom:.35rem}
+.cm-claim-sub {font-size:.95rem; color:#222}
+.cm-figs {display:grid; grid-template-columns:repeat(3, 1fr); gap:.4rem; margin:.3rem 0}
+.cm-fig {font-size:2.1rem; font-weight:800; line-height:1.1}
+.cm-fig-label {font-size:.9rem; color:#333}
+.block-container, [data-testid="stMainBlockContainer"] {padding-top:1.4rem !important}
 [data-testid="stMetricValue"] {font-size:2rem}
 </style>
 """
@@ -59,7 +68,9 @@ _KEYS_JS = """
     if (e.key === "+" || e.key === "=") { key = "window_wider"; }
     if (e.key === "-" || e.key === "_") { key = "window_narrower"; }
     if (!key) { return; }
-    const button = doc.querySelector(".st-key-" + key + " button");
+    // The visible one: Streamlit keeps a hidden copy of a button to measure its label.
+    const button = [...doc.querySelectorAll(
+      ".st-key-" + key + " button[data-testid^='stBaseButton']")].find(b => b.offsetParent);
     if (button) { e.preventDefault(); button.click(); }
   });
 })();

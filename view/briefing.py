@@ -19,8 +19,8 @@ from typing import Any
 import yaml
 
 from sources.schema import FACTIONS
+from view.clock import WINDOWS
 
-WINDOWS: tuple[str, ...] = ("day", "week", "month", "quarter", "year", "all")
 LAYERS: tuple[str, ...] = ("events", "zones", "milestones", "boundaries")
 ZOOM_RANGE: tuple[int, int] = (5, 14)
 
@@ -28,7 +28,9 @@ BRIEFINGS_DIR = Path(__file__).resolve().parent.parent / "data" / "briefings"
 BRIEFING_SUFFIXES: tuple[str, ...] = (".yaml", ".yml", ".json")
 
 _BRIEFING_KEYS = {"id", "title", "description", "sources", "scenes"}
-_SCENE_KEYS = {"date", "window", "caption", "notes", "factions", "layers", "center", "zoom", "title"}
+_SCENE_KEYS = {
+    "date", "window", "caption", "notes", "factions", "layers", "center", "zoom", "title",
+}
 
 
 class BriefingError(ValueError):
@@ -139,9 +141,8 @@ def _scene(raw: Any, path: Path, number: int) -> Scene:
     day = _date(raw["date"], path, f"{where}: field 'date'")
     window = raw.get("window", "week")
     if window not in WINDOWS:
-        raise _fail(
-            path, f"{where}: field 'window'", f"unknown window {window!r}; known: {', '.join(WINDOWS)}"
-        )
+        known = ", ".join(WINDOWS)
+        raise _fail(path, f"{where}: field 'window'", f"unknown window {window!r}; known: {known}")
     caption = _text(raw.get("caption"), path, f"{where}: field 'caption'", required=True)
     if "\n" in caption:
         raise _fail(path, f"{where}: field 'caption'", "must be one line (it is shown on screen)")
@@ -250,9 +251,8 @@ def list_briefings(folder: str | Path = BRIEFINGS_DIR) -> tuple[list[Briefing], 
             errors.append(str(exc))
             continue
         if briefing.briefing_id in seen:
-            errors.append(
-                f"{path}: briefing id {briefing.briefing_id!r} already used by {seen[briefing.briefing_id]}"
-            )
+            first = seen[briefing.briefing_id]
+            errors.append(f"{path}: briefing id {briefing.briefing_id!r} already used by {first}")
             continue
         seen[briefing.briefing_id] = path
         briefings.append(briefing)

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "data"
 UCDP = SHARED / "ucdp-ged-syria-2016-2019" / "ged_syria_652.1601.1911.csv"
 PAYLOAD = "</script><img src=x onerror=alert(1)>${alert(2)}"
-HOSTILE_AT = (35.95, 39.01)  # Raqqa
+HOSTILE_AT = (34.10, 39.60)  # open desert: no other event there that day
 HOSTILE_DAY = "2017-12-05"
 
 
@@ -33,7 +33,7 @@ def _write_hostile_events(path: Path) -> None:
         "place_precision": "exact", "date_precision": "day", "event_type": PAYLOAD,
         "actor1": PAYLOAD, "actor2": "Civilians", "faction1": "is", "faction2": "civilians",
         "fatalities_low": 900, "fatalities_best": 900, "fatalities_high": 900,
-        "governorate": "Ar-Raqqa", "place": PAYLOAD, "notes": PAYLOAD + " `\\` end",
+        "governorate": "Homs", "place": PAYLOAD, "notes": PAYLOAD + " `\\` end",
         "source": PAYLOAD, "source_url": "javascript:alert(3)",
     })
     with path.open("w", newline="", encoding="utf-8") as f:
@@ -71,6 +71,17 @@ _MAP_CONTENT_JS = """() => {
 }"""
 
 
+def click(page: Page, key: str) -> None:
+    """Click the button with Streamlit key ``key`` and wait for the run it starts to end."""
+    # Streamlit keeps a hidden copy of a button whose label may be cut short (to measure it).
+    button = page.locator(f".st-key-{key} button[data-testid^='stBaseButton']").locator(
+        "visible=true")
+    expect(button).to_have_count(1)
+    button.click()
+    page.wait_for_timeout(300)
+    wait_for_app(page, timeout=60_000)
+
+
 def open_at(page: Page, url: str) -> None:
     page.goto(url)
     wait_for_app(page, timeout=90_000)
@@ -92,10 +103,11 @@ def test_claim_date_shows_zones_events_caption_and_figures(app_url, page: Page):
     assert content["zones"] == ["eastern-ghouta", "idlib", "northern-homs", "south"]
     assert content["events"] + content["cells"] > 10
     expect(page.get_by_test_id("cm-date")).to_have_text("6 Dec 2017")
+    screenshot(page, "dashboard-2017-12-06")
+    screenshot(page, "dashboard-2017-12-06-full", full_page=True)
     expect(page.get_by_test_id("cm-claim")).to_be_visible()
     expect(page.get_by_text("days before", exact=False).first).to_be_visible()
     expect(page.get_by_text("General Staff", exact=False).first).to_be_visible()
-    screenshot(page, "dashboard-2017-12-06")
 
 
 def test_before_the_zones_no_zone_is_drawn(app_url, page: Page):
@@ -112,16 +124,14 @@ def test_moving_the_clock_changes_the_map_without_reloading_it(app_url, page: Pa
     _, frame = _map_frame_handle(page)
     frame.evaluate("() => { window.__sameFrame = 'yes'; }")
     before = frame.evaluate(_MAP_CONTENT_JS)
-    page.locator(".st-key-step_next button").click()
-    wait_for_app(page, timeout=60_000)
+    click(page, "step_next")
     page.wait_for_timeout(800)
     assert "date=2017-04-04" in page.url  # the next milestone: US strike on Shayrat
     _, frame_after = _map_frame_handle(page)
     assert frame_after.evaluate("() => window.__sameFrame") == "yes"
     # Move on to the zones: they appear in the same map.
     for _ in range(3):
-        page.locator(".st-key-step_next button").click()
-        wait_for_app(page, timeout=60_000)
+        click(page, "step_next")
     page.wait_for_timeout(800)
     after = frame_after.evaluate(_MAP_CONTENT_JS)
     assert frame_after.evaluate("() => window.__sameFrame") == "yes"

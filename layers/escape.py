@@ -1,0 +1,76 @@
+"""Escaping for untrusted dataset text that ends up in the map.
+
+folium puts ``Popup`` and ``Tooltip`` text into a JavaScript *template literal* as raw HTML, so
+``html.escape`` alone is not enough: a backtick ends the literal, ``${...}`` runs code and a
+backslash can escape our escaping (engineering notes §4.1). :func:`html_text` turns every one
+of those characters into an HTML entity, which the browser then shows as the character.
+"""
+
+from __future__ import annotations
+
+import html
+from urllib.parse import urlsplit
+
+import pandas as pd
+
+_ALLOWED_SCHEMES = frozenset({"http", "https"})
+
+
+def _missing(value: object) -> bool:
+    """True for None, NaN, ``pd.NA`` and ``NaT`` (what an empty cell of a table holds)."""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # list-likes: not a missing scalar
+        return False
+
+
+def html_text(value: object) -> str:
+    """Escape untrusted text for HTML that folium embeds in a JavaScript template literal.
+
+    Parameters
+    ----------
+    value : object
+        Any value; missing values (``None``, NaN, ``pd.NA``, ``NaT``) become ``""``.
+
+    Returns
+    -------
+    str
+        ``value`` as text with ``& < > " '`` escaped by :func:`html.escape` and the backslash,
+        backtick and dollar sign written as ``&#92;``, ``&#96;`` and ``&#36;``.
+    """
+    if _missing(value):
+        return ""
+    text = html.escape(str(value), quote=True)
+    # Backslash first: the entities added next contain no backslash, so order is safe either way,
+    # but doing it first keeps the intent obvious.
+    return text.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+
+
+def safe_url(url: object) -> str:
+    """Return ``url`` escaped for an ``href`` when it is an absolute http(s) URL, else ``""``.
+
+    Parameters
+    ----------
+    url : object
+        A candidate link from a dataset (untrusted).
+
+    Returns
+    -------
+    str
+        The URL passed through :func:`html_text`, or ``""`` for anything that is not an
+        ``http``/``https`` URL with a host (``javascript:``, ``data:``, relative paths, empty).
+    """
+    if _missing(url):
+        return ""
+    text = str(url).strip()
+    # Control characters and whitespace inside a URL are how scheme checks get fooled
+    # ("java\tscript:"); a real source link has none.
+    if not text or any(ch.isspace() or ord(ch) < 32 for ch in text):
+        return ""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in _ALLOWED_SCHEMES or not parts.netloc:
+        return ""
+    return html_text(text)

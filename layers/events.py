@@ -1,0 +1,282 @@
+"""The events layer: single events, or grid cells when a window holds too many to draw.
+
+One :class:`ConflictEvents` element per step, whatever the number of events: its template
+emits a single ``L.conflictEvents(data, options).addTo(fg)`` call, and our own canvas layer
+(``static/app/event_layer.js``) draws the markers. Never one folium object per event: that
+costs about 1 KB and a millisecond of Python each (engineering notes §1.5, §2.1).
+
+The data is compact columnar JSON. Strings that repeat (actors, places, event types, sources)
+are written once in a string table and referenced by number. The JSON is produced by Jinja's
+``htmlsafe_json_dumps`` (what the ``tojson`` filter calls), which writes ``<``, ``>``, ``&`` and
+``'`` as ``\\u003c``-style escapes, so no dataset text can close the ``<script>`` or start
+markup; the front end inserts every text with ``textContent``.
+
+A step never sends more than :data:`PAYLOAD_BUDGET` bytes of data: single events are capped by
+``max_points``, long notes are shortened further if the details still do not fit, and above
+the cap the layer draws cells (at most :data:`MAX_CELLS`, coarsening the grid when needed).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import folium
+import numpy as np
+import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
+from jinja2.utils import htmlsafe_json_dumps
+
+from layers.palette import FACTION_STYLE, OUTLINE, SHAPES
+from sources.schema import FACTIONS
+from view.aggregate import Bounds, Cells, aggregate, in_bounds
+from view.event_index import FACTION_KEYS, EventIndex
+
+NAME = "Events"
+
+PAYLOAD_BUDGET = 950_000  # bytes of data JSON per step; the rest of the FG script is ~1 KB
+MAX_CELLS = 6_000  # cells drawn at most; the grid coarsens until it fits
+NOTES_CHARS = 600  # notes longer than this are cut, with an ellipsis
+_VIEW_PAD = 0.5  # fraction of the view added on each side when cutting to the view
+
+# Detail columns sent for single events, each as indices into one string table.
+_TEXT_FIELDS: dict[str, str] = {
+    "id": "event_id",
+    "dataset": "source_dataset",
+    "type": "event_type",
+    "actor1": "actor1",
+    "actor2": "actor2",
+    "place": "place",
+    "gov": "governorate",
+    "place_prec": "place_precision",
+    "date_prec": "date_precision",
+    "notes": "notes",
+    "source": "source",
+    "url": "source_url",
+}
+
+
+def palette_options() -> dict[str, object]:
+    """The palette the front end draws with, by faction code (Python is the source of truth)."""
+    return {
+        "keys": list(FACTION_KEYS),
+        "labels": [FACTIONS[k] for k in FACTION_KEYS],
+        "colours": [FACTION_STYLE[k].colour for k in FACTION_KEYS],
+        "shapes": [FACTION_STYLE[k].shape for k in FACTION_KEYS],
+        "outline": OUTLINE,
+        "shapeNames": list(SHAPES),
+    }
+
+
+class ConflictEvents(MacroElement):
+    """One ``L.conflictEvents(data, options)`` call added to its parent FeatureGroup.
+
+    ``data`` and ``options`` are serialised here with ``htmlsafe_json_dumps`` (compact
+    separators), so the template inserts text that is already safe inside ``<script>``.
+    """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}\n"
+        "L.conflictEvents({{ this.data_json }}, {{ this.options_json }})"
+        ".addTo({{ this._parent.get_name() }});\n"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, data: dict[str, object], options: dict[str, object]):
+        super().__init__()
+        self._name = "ConflictEvents"
+        self.data_json = to_json(data)
+        self.options_json = to_json(options)
+
+
+def to_json(value: object) -> str:
+    """Compact JSON that is safe inside ``<script>`` (``<``, ``>``, ``&``, ``'`` escaped)."""
+    # ensure_ascii=False: Arabic text stays 2 bytes a letter in UTF-8 instead of 6 (\\uXXXX).
+    return str(htmlsafe_json_dumps(value, dumps=json.dumps, separators=(",", ":"),
+                                   ensure_ascii=False))
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
+def _coords(values: np.ndarray) -> list[float]:
+    return np.round(values.astype(np.float64), 4).tolist()
+
+
+def _texts(rows: pd.DataFrame, notes_chars: int) -> tuple[list[str], dict[str, list[int]]]:
+    """The string table and, per detail field, each event's index into it."""
+    columns = []
+    for column in _TEXT_FIELDS.values():
+        values = rows[column].astype(object).where(rows[column].notna(), "")
+        values = values.astype(str)
+        if column == "notes":
+            long = values.str.len() > notes_chars
+            cut = values[long].str.slice(0, max(notes_chars - 1, 0)).str.rstrip() + "…"
+            values = values.where(~long, cut if notes_chars else "")
+        elif column == "source_url":
+            # Only web links become links; anything else (javascript:, data:...) is dropped.
+            lower = values.str.strip().str.lower()
+            web = lower.str.startswith("http://") | lower.str.startswith("https://")
+            values = values.str.strip().where(web, "")
+        columns.append(values.to_numpy(dtype=object))
+    flat = np.concatenate(columns) if columns else np.empty(0, dtype=object)
+    codes, uniques = pd.factorize(flat)
+    codes = codes.reshape(len(columns), len(rows))
+    table = [str(u) for u in uniques]
+    return table, {key: codes[i].tolist() for i, key in enumerate(_TEXT_FIELDS)}
+
+
+def events_data(idx: EventIndex, rows: np.ndarray, *, notes_chars: int = NOTES_CHARS) -> dict:
+    """Columnar data for single events ``rows``, biggest first (so small ones stay on top).
+
+    Keys: ``kind`` ("events"); ``lat``, ``lon`` (4 decimals); ``f`` principal faction code;
+    ``d`` best fatalities; ``lo``/``hi`` low/high fatalities; ``f1``/``f2`` faction codes;
+    ``start``/``end`` days since 1970-01-01; ``strings`` the string table; and one list of
+    string-table indices per detail field (``id``, ``type``, ``actor1``, ``notes``, ``url``...).
+    Entry ``i`` of every list belongs to event ``i``.
+    """
+    order = np.argsort(-idx.fatalities[rows].astype(np.int64), kind="stable")
+    rows = rows[order]
+    frame = idx.frame.take(rows)
+    strings, fields = _texts(frame, notes_chars)
+    return {
+        "kind": "events",
+        "lat": _coords(idx.lat[rows]),
+        "lon": _coords(idx.lon[rows]),
+        "f": idx.principal[rows].tolist(),
+        "d": idx.fatalities[rows].tolist(),
+        "lo": frame["fatalities_low"].to_numpy(np.int64).tolist(),
+        "hi": frame["fatalities_high"].to_numpy(np.int64).tolist(),
+        "f1": idx.faction1[rows].tolist(),
+        "f2": idx.faction2[rows].tolist(),
+        "start": idx.start_day[rows].tolist(),
+        "end": idx.end_day[rows].tolist(),
+        "strings": strings,
+        **fields,
+    }
+
+
+def cells_data(cells: Cells) -> dict:
+    """Columnar data for grid cells: centre, count ``n``, fatalities ``d``, dominant ``f``."""
+    return {
+        "kind": "cells",
+        "lat": _coords(cells.lat),
+        "lon": _coords(cells.lon),
+        "n": cells.count.tolist(),
+        "d": cells.fatalities.tolist(),
+        "f": cells.dominant.tolist(),
+        "cell": cells.cell_deg,
+    }
+
+
+def _drawable(idx: EventIndex, rows: np.ndarray) -> np.ndarray:
+    return rows[np.isfinite(idx.lat[rows]) & np.isfinite(idx.lon[rows])]
+
+
+def _single_events_json(idx: EventIndex, rows: np.ndarray) -> str | None:
+    """The data JSON for single events, within the budget, or None when it cannot fit.
+
+    Notes are cut at :data:`NOTES_CHARS`; when the details still exceed the budget, the cut
+    is shortened in proportion to the excess (then by a fifth per try), down to no notes.
+    """
+    full = to_json(events_data(idx, rows, notes_chars=NOTES_CHARS))
+    full_bytes = len(full.encode())
+    if full_bytes <= PAYLOAD_BUDGET:
+        return full
+    bare = to_json(events_data(idx, rows, notes_chars=0))
+    bare_bytes = len(bare.encode())
+    if bare_bytes > PAYLOAD_BUDGET:
+        return None
+    chars = int(NOTES_CHARS * (PAYLOAD_BUDGET - bare_bytes) / (full_bytes - bare_bytes) * 0.95)
+    while chars >= 20:
+        text = to_json(events_data(idx, rows, notes_chars=chars))
+        if len(text.encode()) <= PAYLOAD_BUDGET:
+            return text
+        chars = int(chars * 0.8)
+    return bare
+
+
+def _cells_json(idx: EventIndex, rows: np.ndarray, zoom: int) -> tuple[str, Cells]:
+    zoom = int(zoom)
+    cells = aggregate(idx, rows, zoom=zoom)
+    while len(cells) > MAX_CELLS and zoom > 0:
+        # One zoom level out at most quarters the number of cells: jump as far as that allows.
+        levels = max(1, math.ceil(math.log(len(cells) / MAX_CELLS, 4)))
+        zoom = max(0, zoom - levels)
+        cells = aggregate(idx, rows, zoom=zoom)
+    return to_json(cells_data(cells)), cells
+
+
+def build(
+    idx: EventIndex,
+    indices: np.ndarray,
+    *,
+    zoom: int = 7,
+    bounds: Bounds | None = None,
+    max_points: int = 4000,
+) -> tuple[folium.FeatureGroup, str]:
+    """Build the events layer of one step.
+
+    Parameters
+    ----------
+    idx
+        The event index.
+    indices
+        Positions of the window's events (``idx.window(...)``).
+    zoom
+        The map's zoom; sets the cell size when events are aggregated.
+    bounds
+        The map's view (``((south, west), (north, east))`` or ``st_folium``'s bounds dict).
+        When the window holds more than ``max_points`` events but the view (padded by half its
+        size on each side) holds at most that many, those are drawn as single events; cells
+        are computed for the padded view only.
+    max_points
+        Most single events drawn; above it, cells.
+
+    Returns
+    -------
+    (folium.FeatureGroup, str)
+        The layer, with exactly one :class:`ConflictEvents` child, and a one-line summary of
+        what is drawn: ``"1,234 events"`` or
+        ``"41,210 events in 312 cells; zoom in for single events"``.
+    """
+    rows = _drawable(idx, np.asarray(indices, dtype=np.int64))
+    missing = len(indices) - len(rows)
+    fg = folium.FeatureGroup(name=NAME, control=True)
+    options = palette_options()
+
+    data_json: str | None = None
+    in_view = False
+    if len(rows) <= max_points:
+        data_json = _single_events_json(idx, rows)
+        drawn = rows
+    elif bounds is not None:
+        visible = in_bounds(idx, rows, bounds, pad=_VIEW_PAD)
+        in_view = len(visible) < len(rows)
+        drawn = visible
+        if len(visible) <= max_points:
+            data_json = _single_events_json(idx, visible)
+
+    if data_json is not None:
+        n = len(drawn)
+        summary = _plural(n, "event") if n else "No events"
+        if in_view:
+            summary += f" in view (of {len(rows):,} in the window)"
+    else:
+        cell_rows = in_bounds(idx, rows, bounds, pad=_VIEW_PAD) if bounds is not None else rows
+        in_view = len(cell_rows) < len(rows)
+        data_json, cells = _cells_json(idx, cell_rows, zoom)
+        where = " in view" if in_view else ""
+        summary = (
+            f"{_plural(int(cells.count.sum()), 'event')}{where} in "
+            f"{_plural(len(cells), 'cell')}; zoom in for single events"
+        )
+    if missing:
+        summary += f" ({missing:,} without coordinates not drawn)"
+
+    element = ConflictEvents({}, options)
+    element.data_json = data_json
+    element.add_to(fg)
+    return fg, summary

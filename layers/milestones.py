@@ -1,0 +1,127 @@
+"""Dated milestones as pins: a diamond per milestone, a bold star for claims.
+
+Pins are inline SVG in a ``DivIcon`` (no icon fonts, no images). Milestones placed far outside
+Syria (Astana, Moscow, Washington) are not pinned; they still appear in the captions.
+"""
+
+from __future__ import annotations
+
+import folium
+import pandas as pd
+
+from layers.escape import html_text, safe_url
+from sources.schema import FACTIONS
+
+NAME = "Milestones"
+
+# Syria (lat 32.3-37.3, lon 35.6-42.4) plus about 30 km: border crossings and Hmeimim stay in,
+# Amman, Baghdad and Moscow stay out.
+EXTENT: tuple[tuple[float, float], tuple[float, float]] = ((32.0, 35.3), (37.6, 42.7))
+
+# category -> (fill colour, shape). One dark outline for all; claims are a larger star.
+CATEGORY_STYLE: dict[str, tuple[str, str]] = {
+    "military": ("#4d4d4d", "diamond"),
+    "political": ("#8e6bbf", "diamond"),
+    "diplomatic": ("#2b8cbe", "diamond"),
+    "humanitarian": ("#e7298a", "diamond"),
+    "claim": ("#ffd23f", "star"),
+}
+OTHER_STYLE = ("#bdbdbd", "diamond")
+OUTLINE = "#111111"
+PIN_SIZE = {"diamond": 22, "star": 30}
+
+
+def pin_svg(category: str) -> str:
+    """Inline SVG for a category's pin; a constant string (no dataset text in it)."""
+    fill, shape = CATEGORY_STYLE.get(category, OTHER_STYLE)
+    size = PIN_SIZE[shape]
+    if shape == "star":
+        points = ("12,1.5 14.9,8.6 22.5,9.1 16.6,14 18.5,21.5 "
+                  "12,17.4 5.5,21.5 7.4,14 1.5,9.1 9.1,8.6")
+        body = (f'<polygon points="{points}" fill="{fill}" stroke="{OUTLINE}" '
+                'stroke-width="2.2" stroke-linejoin="round"/>')
+    else:
+        body = (f'<polygon points="12,2 22,12 12,22 2,12" fill="{fill}" stroke="{OUTLINE}" '
+                'stroke-width="2"/><circle cx="12" cy="12" r="2.4" fill="#ffffff"/>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+            f'viewBox="0 0 24 24" aria-hidden="true">{body}</svg>')
+
+
+def in_extent(lat: object, lon: object) -> bool:
+    """True when ``(lat, lon)`` is a number pair inside :data:`EXTENT`."""
+    if pd.isna(lat) or pd.isna(lon):
+        return False
+    (south, west), (north, east) = EXTENT
+    return south <= float(lat) <= north and west <= float(lon) <= east
+
+
+def _day(value: object) -> str:
+    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def _text(row: pd.Series, column: str) -> str:
+    return html_text(row[column]) if column in row else ""
+
+
+def popup_html(row: pd.Series) -> str:
+    """Popup body for one milestone, built only from escaped parts."""
+    lines = [
+        f'<div class="cm-popup-title">{_text(row, "title")}</div>',
+        f'<div class="cm-popup-meta">{html_text(_day(row["date"]))} · {_text(row, "place")}'
+        f" · {_text(row, 'category')}</div>",
+    ]
+    claim = _text(row, "claim_statement")
+    if claim:
+        faction = row.get("claim_faction")
+        who = html_text(FACTIONS.get(faction, faction) if isinstance(faction, str) else faction)
+        lines.append(f"<div><b>Claim{' (' + who + ')' if who else ''}:</b> {claim}</div>")
+    note = _text(row, "note")
+    if note:
+        lines.append(f'<div class="cm-popup-meta">{note}</div>')
+    source = _text(row, "source_title")
+    url = safe_url(row["source_url"]) if "source_url" in row else ""
+    if url:
+        source = f'<a href="{url}" target="_blank" rel="noopener noreferrer">{source or url}</a>'
+    if source:
+        lines.append(f"<div>Source: {source}</div>")
+    return "".join(lines)
+
+
+def build(milestones: pd.DataFrame) -> folium.FeatureGroup:
+    """One FeatureGroup with a pin per milestone inside :data:`EXTENT`.
+
+    Parameters
+    ----------
+    milestones : pandas.DataFrame
+        Rows in the layout of ``data/milestones.csv`` (``date``, ``title``, ``category``,
+        ``place``, ``lat``, ``lon``, ``source_title``, ``source_url``, ``claim_faction``,
+        ``claim_statement``, ``note``); ``date`` may be text or datetime.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        Named :data:`NAME`. Each pin has a tooltip (date and title) and a popup.
+    """
+    group = folium.FeatureGroup(name=NAME)
+    for _, row in milestones.iterrows():
+        if not in_extent(row["lat"], row["lon"]):
+            continue
+        category = "" if pd.isna(row["category"]) else str(row["category"])
+        shape = CATEGORY_STYLE.get(category, OTHER_STYLE)[1]
+        size = PIN_SIZE[shape]
+        icon = folium.DivIcon(
+            html=pin_svg(category),
+            icon_size=(size, size),
+            icon_anchor=(size // 2, size // 2),
+            class_name="cm-milestone",
+        )
+        tooltip = f"<b>{html_text(_day(row['date']))}</b> {_text(row, 'title')}"
+        folium.Marker(
+            (round(float(row["lat"]), 5), round(float(row["lon"]), 5)),
+            icon=icon,
+            tooltip=folium.Tooltip(tooltip),
+            popup=folium.Popup(popup_html(row), max_width=380),
+            # Claims sit above other pins at the same place (Douma, 12 April 2018).
+            z_index_offset=1000 if category == "claim" else 0,
+        ).add_to(group)
+    return group

@@ -1,0 +1,138 @@
+"""De-escalation zones (and any user area set) drawn on the selected day, styled by state.
+
+Input is :func:`view.areas.areas_on`'s table: the areas drawn that day with their ``state``.
+Zones are few, so each is its own SVG ``GeoJson`` with its own escaped tooltip and popup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from layers.base import COORD_DECIMALS, LABEL_PANE, SVG_RENDERER, label_marker, label_point
+from layers.escape import html_text, safe_url
+
+NAME = "De-escalation zones"
+
+IN_FORCE = "in force"
+UNDER_OFFENSIVE = "under offensive"
+# Known states: a calm blue for a zone in force; a warmer, dashed, paler look for one under
+# attack (a real hatch would need an SVG pattern plugin; the dash and paler fill carry it).
+STATE_STYLES: dict[str, dict] = {
+    IN_FORCE: {"color": "#1f5fa8", "weight": 3, "opacity": 0.95,
+               "fillColor": "#4a90d9", "fillOpacity": 0.14},
+    UNDER_OFFENSIVE: {"color": "#c0392b", "weight": 3, "opacity": 0.95, "dashArray": "10 7",
+                      "fillColor": "#e8836f", "fillOpacity": 0.08},
+}
+# Any other style value (a user's area file): Okabe-Ito colours, chosen by a stable hash.
+OTHER_COLOURS: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
+
+
+def style_for(state: str) -> dict:
+    """Leaflet path options for an area in ``state``; the same state always gets the same style.
+
+    Known states use :data:`STATE_STYLES`; any other value gets a colour from
+    :data:`OTHER_COLOURS` picked by a SHA-1 of the value (not ``hash()``, which changes
+    between processes).
+    """
+    key = str(state).strip().lower()
+    if key in STATE_STYLES:
+        return dict(STATE_STYLES[key])
+    digest = hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).digest()
+    colour = OTHER_COLOURS[digest[0] % len(OTHER_COLOURS)]
+    return {"color": colour, "weight": 2.5, "opacity": 0.95, "fillColor": colour,
+            "fillOpacity": 0.12}
+
+
+def map_label(label: object, approximate: bool) -> str:
+    """The short name written on the map, e.g. "Idlib zone (approx.)" (unescaped)."""
+    text = "" if pd.isna(label) else str(label)
+    text = text.replace("de-escalation zone", "zone")  # the layer's name already says which
+    return f"{text} (approx.)" if approximate else text
+
+
+def _day(value: object) -> str:
+    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def _details_html(area: pd.Series, *, full: bool) -> str:
+    """Tooltip (short) or popup (``full``: with the source and its link), from escaped parts."""
+    until = _day(area["valid_to"]) or "no end date"
+    lines = [
+        f'<div class="cm-popup-title">{html_text(area["label"])}</div>',
+        f"<div><b>{html_text(area['state'])}</b>"
+        + (f" – {html_text(area['phase_label'])}" if area.get("phase_label") else "")
+        + "</div>",
+        f'<div class="cm-popup-meta">{html_text(_day(area["valid_from"]))} to '
+        f"{html_text(until)}</div>",
+    ]
+    if bool(area["approximate"]):
+        lines.append('<div class="cm-popup-meta"><i>approximate outline</i></div>')
+    if not full:
+        return "".join(lines)
+    source = html_text(area["source"])
+    url = safe_url(area["source_url"])
+    if url:
+        source = f'<a href="{url}" target="_blank" rel="noopener noreferrer">{source or url}</a>'
+    if source:
+        lines.append(f'<div class="cm-popup-meta">Source: {source}</div>')
+    return "".join(lines)
+
+
+def _feature(area: pd.Series) -> dict:
+    geometry = shapely.transform(area.geometry, lambda xy: xy.round(COORD_DECIMALS))
+    # Property values are html-escaped: anything that reads them later (GeoJsonTooltip, a
+    # click handler) may put them into innerHTML (engineering notes §4.1).
+    return {
+        "type": "Feature",
+        "properties": {
+            "area_id": html_text(area["area_id"]),
+            "label": html_text(area["label"]),
+            "state": html_text(area["state"]),
+        },
+        "geometry": json.loads(shapely.to_geojson(geometry)),
+    }
+
+
+def build(areas_with_state: gpd.GeoDataFrame) -> folium.FeatureGroup:
+    """One FeatureGroup with the areas drawn today, their labels, tooltips and popups.
+
+    Parameters
+    ----------
+    areas_with_state : geopandas.GeoDataFrame
+        The output of :func:`view.areas.areas_on` (area table columns plus ``state``).
+
+    Returns
+    -------
+    folium.FeatureGroup
+        Named :data:`NAME`; empty when no area is drawn. Add it to a map from
+        :func:`layers.base.build_base_map`: the labels use that map's label pane.
+    """
+    group = folium.FeatureGroup(name=NAME)
+    for _, area in areas_with_state.iterrows():
+        if area.geometry is None or area.geometry.is_empty:
+            continue
+        # The class is ours (never dataset text): it lets tests and our JS find zone paths.
+        state_key = str(area["state"]).strip().lower()
+        state_class = state_key.replace(" ", "-") if state_key in STATE_STYLES else "other"
+        style = {**style_for(area["state"]), "className": f"cm-zone cm-zone-{state_class}"}
+        folium.GeoJson(
+            _feature(area),
+            style_function=lambda _feature, style=style: style,
+            highlight_function=lambda _feature: {"weight": 5},
+            tooltip=folium.Tooltip(_details_html(area, full=False), sticky=True),
+            popup=folium.Popup(_details_html(area, full=True), max_width=380),
+            renderer=SVG_RENDERER,  # crisp dashes, one DOM path per zone (see layers.base)
+            control=False,
+        ).add_to(group)
+        label = map_label(area["label"], bool(area["approximate"]))
+        if label:
+            # In the base map's label pane: under the zones' fill and the events.
+            where = label_point(area.geometry)
+            label_marker(label, where, "cm-zone-label", pane=LABEL_PANE).add_to(group)
+    return group

@@ -1,0 +1,229 @@
+"""Open an events file safely and tell which format it is, from its header.
+
+:func:`sniff` checks the things that make a file unusable as a whole -- missing, empty, over
+the size limit, binary, an encoding that is neither UTF-8 nor Windows-1256 (Arabic) -- and
+finds the delimiter and the header. :func:`detect_format` names the layout: ``"ucdp-ged"``
+(GED 19.1 and GED 21+), ``"acled"`` (current lower-case and older upper-case CSV),
+``"acled-json"`` (API JSON) or ``"canonical"`` (the project's own CSV). Every file-level
+problem is a :class:`SourceError` whose message is one sentence naming the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+FORMATS: tuple[str, ...] = ("ucdp-ged", "acled", "acled-json", "canonical")
+DEFAULT_MAX_BYTES = 4 * 1024**3  # 4 GiB: the global UCDP GED CSV is ~0.5 GiB unzipped
+_PROBE = 64 * 1024
+_BLOCK = 8 * 1024 * 1024
+
+
+class SourceError(ValueError):
+    """A file that cannot be used at all; the message is one sentence naming the file."""
+
+
+@dataclass
+class Sniffed:
+    """What :func:`sniff` found out about a file."""
+
+    path: Path
+    size: int
+    kind: str  # "csv" or "json"
+    encoding: str  # a Python codec name: "utf-8-sig" or "cp1256"
+    delimiter: str
+    header: list[str]
+    truncated_last_row: bool  # the file ends inside its last row (no newline, fields missing)
+
+
+def _is_binary(sample: bytes) -> bool:
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
+    return controls > max(1, len(sample) // 100)
+
+
+def _encoding(path: Path, name: str) -> str:
+    """UTF-8 (with or without BOM), else Windows-1256 if the odd bytes read as Arabic."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as handle:
+            while block := handle.read(_BLOCK):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    with path.open("rb") as handle:
+        sample = handle.read(_BLOCK)
+    text = sample.decode("cp1256", errors="replace")
+    # Letters only: punctuation such as the em dash exists in every Windows code page.
+    letters = [c for c in text if ord(c) > 127 and c.isalpha()]
+    arabic = sum(1 for c in letters if "\u0600" <= c <= "\u06ff")
+    if letters and arabic >= 0.6 * len(letters):
+        return "cp1256"
+    raise SourceError(
+        f"{name} is not UTF-8 text (nor Windows-1256 Arabic); save it as UTF-8 and try again."
+    )
+
+
+def _delimiter(line: str) -> str:
+    counts = {d: line.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def sniff(path: str | Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Sniffed:
+    """Check that ``path`` is a readable text table and read its header.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+    max_bytes : int, optional
+        Files larger than this are refused (``None``: no limit).
+
+    Raises
+    ------
+    SourceError
+        Missing, empty, too large, binary, undecodable, or without a header.
+    """
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise SourceError(f"{path} does not exist or is not a file.")
+    size = path.stat().st_size
+    if size == 0:
+        raise SourceError(f"{name} is empty.")
+    if max_bytes is not None and size > max_bytes:
+        raise SourceError(
+            f"{name} is {size:,} bytes, over the limit of {max_bytes:,} bytes."
+        )
+    with path.open("rb") as handle:
+        head = handle.read(_PROBE)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise SourceError(f"{name} is UTF-16 text; save it as UTF-8 and try again.")
+    if _is_binary(head):
+        raise SourceError(f"{name} is a binary file, not a CSV or JSON table.")
+    encoding = _encoding(path, name)
+    text = head.decode(encoding, errors="replace").lstrip("\ufeff")
+    if not text.strip():
+        raise SourceError(f"{name} is empty (only white space).")
+    if text.lstrip()[:1] in ("{", "["):
+        return Sniffed(path, size, "json", encoding, "", [], False)
+    first_line = text.splitlines()[0] if text.splitlines() else ""
+    delimiter = _delimiter(first_line)
+    header = next(csv.reader([first_line], delimiter=delimiter), [])
+    header = [h.strip() for h in header]
+    if not any(header):
+        raise SourceError(f"{name} has no header row.")
+    return Sniffed(path, size, "csv", encoding, delimiter, header,
+                   _last_row_truncated(path, encoding, delimiter, len(header)))
+
+
+def _last_row_truncated(path: Path, encoding: str, delimiter: str, width: int) -> bool:
+    """True when the file stops inside its last row: no final newline and too few fields."""
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - _PROBE))
+        tail = handle.read()
+    if tail.endswith((b"\n", b"\r")):
+        return False
+    last = tail.splitlines()[-1].decode(encoding, errors="replace") if tail.strip() else ""
+    try:
+        fields = next(csv.reader([last], delimiter=delimiter), [])
+    except csv.Error:
+        return True
+    return len(fields) < width
+
+
+def header_set(sniffed: Sniffed) -> set[str]:
+    """The header names, stripped and lower-cased."""
+    return {h.strip().lower() for h in sniffed.header}
+
+
+def detect_format(sniffed: Sniffed) -> str:
+    """Name the layout of a sniffed file: one of :data:`FORMATS`.
+
+    Raises
+    ------
+    SourceError
+        When the header matches none of them.
+    """
+    if sniffed.kind == "json":
+        return "acled-json"
+    cols = header_set(sniffed)
+    if {"id", "side_a", "side_b"} <= cols and ("where_prec" in cols or "dyad_name" in cols):
+        return "ucdp-ged"
+    if "event_id_cnty" in cols or {"event_date", "actor1"} <= cols:
+        return "acled"
+    from sources.canonical import canonical_names  # canonical imports this module
+
+    names = set(canonical_names(sniffed.header).values())
+    if {"latitude", "longitude"} <= names and ({"date_start", "event_id"} & names):
+        return "canonical"
+    shown = ", ".join(sniffed.header[:8]) + (", ..." if len(sniffed.header) > 8 else "")
+    raise SourceError(
+        f"{sniffed.path.name} is in an unknown format: its header ({shown}) is neither UCDP "
+        f"GED, ACLED nor the canonical event layout."
+    )
+
+
+_BAD_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def read_raw(
+    sniffed: Sniffed, *, usecols=None, chunksize: int | None = None
+) -> pd.DataFrame | pd.io.parsers.TextFileReader:
+    """Read a sniffed CSV as strings (empty fields are ``""``, nothing becomes NaN).
+
+    Raises
+    ------
+    SourceError
+        When the CSV cannot be parsed (a row with too many fields, a quote never closed).
+    """
+    try:
+        return pd.read_csv(
+            sniffed.path,
+            sep=sniffed.delimiter,
+            encoding=sniffed.encoding,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skipinitialspace=False,
+            usecols=usecols,
+            chunksize=chunksize,
+            engine="c",
+        )
+    except (pd.errors.ParserError, csv.Error, UnicodeDecodeError, ValueError) as exc:
+        raise as_source_error(sniffed, exc) from exc
+
+
+def as_source_error(sniffed: Sniffed, exc: Exception) -> SourceError:
+    """Turn a pandas parser error into one sentence naming the file."""
+    name = sniffed.path.name
+    message = str(exc)
+    match = _BAD_FIELDS.search(message)
+    if match:
+        expected, line, saw = match.groups()
+        return SourceError(
+            f"{name} cannot be read: line {line} has {saw} fields where the header has "
+            f"{expected}."
+        )
+    if "EOF inside string" in message or "EOF" in message:
+        return SourceError(
+            f"{name} cannot be read: it ends inside a quoted field (truncated file?)."
+        )
+    if "Usecols do not match" in message:
+        return SourceError(f"{name} cannot be read: {message.splitlines()[0]}.")
+    return SourceError(f"{name} cannot be read as CSV: {message.splitlines()[0]}.")
+
+
+def decode_text(sniffed: Sniffed) -> str:
+    """The whole file as text (for JSON)."""
+    with io.open(sniffed.path, encoding=sniffed.encoding) as handle:  # noqa: UP020
+        return handle.read()

@@ -1,0 +1,282 @@
+"""The one pipeline the app, the events folder and the command line share.
+
+:func:`read_events_file` reads one file (format detected from its header unless given),
+validates every row and reports; :func:`load_events` does that for a file or a folder and,
+with a store, keeps each file's accepted rows as parquet keyed by the file's content, so a
+file already imported is loaded from the store instead of being parsed again.
+
+A file that cannot be used at all (empty, binary, unknown format, a required column missing,
+ambiguous dates...) gives a :class:`FileReport` whose ``error`` is one sentence naming the
+file and the problem; it contributes no rows, and the other files still load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sources.detect import DEFAULT_MAX_BYTES, FORMATS, SourceError, detect_format, sniff
+from sources.governorates import assign_governorates
+from sources.schema import COLUMNS, empty_events
+from sources.validate import REASONS, summarise, validate
+
+EVENT_SUFFIXES = (".csv", ".json")
+
+
+@dataclass
+class FileReport:
+    """What happened to one input file.
+
+    Attributes
+    ----------
+    path, format : str
+        The file, and its detected (or declared) format ("" when unknown).
+    rows : int
+        Data rows read (for UCDP: rows of the chosen country; see ``filtered``).
+    accepted, rejected : int
+        ``accepted + rejected == rows``.
+    reasons : dict of str to int
+        Rejection reason -> count.
+    error : str or None
+        One sentence naming the file and the problem when the file is unusable.
+    filtered : int
+        Rows left out on purpose, not rejected: other countries of a global UCDP file.
+    stored : bool
+        True when the rows came from the store (the file had been imported before).
+    """
+
+    path: str
+    format: str
+    rows: int
+    accepted: int
+    rejected: int
+    reasons: dict[str, int]
+    error: str | None
+    filtered: int = 0
+    stored: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-serialisable dict."""
+        return asdict(self)
+
+
+@dataclass
+class LoadResult:
+    """Accepted events of all files, their rejected rows, and one report per file."""
+
+    events: pd.DataFrame
+    rejected: pd.DataFrame
+    reports: list[FileReport] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every file was usable."""
+        return all(r.error is None for r in self.reports)
+
+
+def _empty_rejected() -> pd.DataFrame:
+    return pd.DataFrame({"file": pd.Series(dtype=str), "row": pd.Series(dtype="int64"),
+                         "reason": pd.Series(dtype=str)})
+
+
+def _failed(path: Path, fmt: str, error: str) -> LoadResult:
+    return LoadResult(empty_events(), _empty_rejected(),
+                      [FileReport(str(path), fmt, 0, 0, 0, {}, error)])
+
+
+def _draft(path: Path, sniffed, fmt: str, *, date_format, country):
+    if fmt == "ucdp-ged":
+        from sources.ucdp import read_ucdp_draft
+
+        return read_ucdp_draft(path, sniffed=sniffed, country=country)
+    if fmt == "canonical":
+        from sources.canonical import read_canonical_draft
+
+        return read_canonical_draft(path, sniffed=sniffed, date_format=date_format), 0
+    if fmt in ("acled", "acled-json"):
+        from sources.acled import read_acled_draft
+
+        return read_acled_draft(path, sniffed=sniffed, date_format=date_format), 0
+    raise SourceError(f"{path.name}: unknown format {fmt!r}; use one of {', '.join(FORMATS)}.")
+
+
+def read_events_file(
+    path: str | Path,
+    *,
+    format: str | None = None,
+    boundaries=None,
+    date_format: str | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    country: str | None = "Syria",
+) -> LoadResult:
+    """Read, map and validate one events file.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+    format : str, optional
+        One of :data:`sources.detect.FORMATS`; detected from the header when omitted.
+    boundaries : sources.boundaries.Boundaries or geopandas.GeoDataFrame, optional
+        Country outline for the "inside the country" test; with a ``Boundaries``, empty
+        governorates are also filled by point-in-polygon.
+    date_format : str, optional
+        strptime format of the dates of a canonical CSV whose dates are not ISO
+        (e.g. ``"%d/%m/%Y"``).
+    max_bytes : int, optional
+        Refuse files larger than this.
+    country : str, optional
+        For a global UCDP file: the country kept.
+
+    Returns
+    -------
+    LoadResult
+        Never raises for a bad file: the report's ``error`` says what is wrong.
+    """
+    path = Path(path)
+    fmt = format or ""
+    try:
+        sniffed = sniff(path, max_bytes=max_bytes)
+        fmt = format or detect_format(sniffed)
+        draft, filtered = _draft(path, sniffed, fmt, date_format=date_format, country=country)
+        accepted, rejected = validate(draft, boundaries=boundaries)
+    except SourceError as exc:
+        return _failed(path, fmt, str(exc))
+    except (OSError, MemoryError) as exc:
+        return _failed(path, fmt, f"{path.name} cannot be read: {exc}.")
+    governorates = getattr(boundaries, "governorates", None)
+    if governorates is not None:
+        accepted = assign_governorates(accepted, governorates)
+    accepted = accepted.sort_values("date_start", kind="stable", ignore_index=True)
+    rejected.insert(0, "file", str(path))
+    reasons = summarise(rejected)
+    rows = len(accepted) + len(rejected)
+    error = None
+    if rows == 0 and filtered:
+        error = f"{path.name} has no events in {country} ({filtered:,} rows of other countries)."
+    elif rows == 0:
+        error = f"{path.name} has a header but no data rows."
+    elif not len(accepted) and reasons.get("latitude and longitude swapped?"):
+        error = (f"{path.name}: latitude and longitude look swapped (nearly all points fall "
+                 f"outside Syria but inside it when swapped); fix the column names.")
+    elif not len(accepted):
+        top = next(iter(reasons))
+        error = f"{path.name} has no usable rows ({rows:,} rejected, mostly {top!r})."
+    report = FileReport(str(path), fmt, rows, len(accepted), len(rejected), reasons, error,
+                        filtered=filtered)
+    return LoadResult(accepted, rejected, [report])
+
+
+def event_files(paths_or_folder) -> list[Path]:
+    """The event files named: a file, a folder (its ``*.csv`` and ``*.json``), or a list."""
+    items = [paths_or_folder] if isinstance(paths_or_folder, (str, Path)) else paths_or_folder
+    files: list[Path] = []
+    for item in items:
+        item = Path(item)
+        if item.is_dir():
+            files += sorted(p for p in item.iterdir()
+                            if p.is_file() and p.suffix.lower() in EVENT_SUFFIXES)
+        else:
+            files.append(item)
+    return files
+
+
+def load_events(
+    paths_or_folder,
+    *,
+    store_dir: Path | None = None,
+    boundaries=None,
+    date_format: str | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+) -> LoadResult:
+    """Load every events file of a file, a folder or a list, through the store if given.
+
+    Parameters
+    ----------
+    paths_or_folder : str, pathlib.Path or list of them
+    store_dir : pathlib.Path, optional
+        With a store, each file is fingerprinted; a stored file is loaded from parquet (its
+        report has ``stored=True`` and the counts saved at import), other files are read,
+        validated and saved.
+    boundaries, date_format, max_bytes
+        As for :func:`read_events_file`.
+
+    Returns
+    -------
+    LoadResult
+        Events of all usable files sorted by ``date_start``; rejected rows of all files.
+    """
+    frames: list[pd.DataFrame] = []
+    rejected: list[pd.DataFrame] = []
+    reports: list[FileReport] = []
+    for path in event_files(paths_or_folder):
+        result = _load_one(path, store_dir=store_dir, boundaries=boundaries,
+                           date_format=date_format, max_bytes=max_bytes)
+        reports += result.reports
+        if len(result.events):
+            frames.append(result.events)
+        if len(result.rejected):
+            rejected.append(result.rejected)
+    events = pd.concat(frames, ignore_index=True) if frames else empty_events()
+    if len(frames) > 1:
+        events = events.sort_values("date_start", kind="stable", ignore_index=True)
+    events = events[COLUMNS]
+    rejected_all = pd.concat(rejected, ignore_index=True) if rejected else _empty_rejected()
+    return LoadResult(events, rejected_all, reports)
+
+
+def _load_one(path: Path, *, store_dir, boundaries, date_format, max_bytes) -> LoadResult:
+    if store_dir is None:
+        return read_events_file(path, boundaries=boundaries, date_format=date_format,
+                                max_bytes=max_bytes)
+    from sources import store
+
+    try:
+        fp = store.fingerprint(path)
+    except OSError as exc:
+        return _failed(path, "", f"{path.name} cannot be read: {exc}.")
+    if store.has(fp, store_dir):
+        events = store.load(fp, store_dir)
+        meta = _stored_meta(fp, store_dir)
+        report = FileReport(
+            str(path), str(meta.get("format", "")), int(meta.get("rows", len(events))),
+            len(events), int(meta.get("rejected", 0)), dict(meta.get("reasons", {})), None,
+            filtered=int(meta.get("filtered", 0)), stored=True,
+        )
+        return LoadResult(events, _empty_rejected(), [report])
+    result = read_events_file(path, boundaries=boundaries, date_format=date_format,
+                              max_bytes=max_bytes)
+    report = result.reports[0]
+    if report.error is None:
+        store.save(result.events, fp, store_dir, store_meta(report))
+    return result
+
+
+def store_meta(report: FileReport) -> dict[str, object]:
+    """The metadata saved with an import (what ``load_events`` reports for a stored file)."""
+    return {
+        "source": Path(report.path).name,
+        "path": report.path,
+        "format": report.format,
+        "rows": report.rows,
+        "accepted": report.accepted,
+        "rejected": report.rejected,
+        "reasons": report.reasons,
+        "filtered": report.filtered,
+        "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def _stored_meta(fp: str, store_dir) -> dict[str, object]:
+    from sources import store
+
+    try:
+        return dict(store.read_meta(store.path_for(fp, store_dir)))
+    except Exception:
+        return {}
+
+
+__all__ = ["REASONS", "FileReport", "LoadResult", "event_files", "load_events",
+           "read_events_file", "store_meta"]

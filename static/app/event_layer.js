@@ -1,0 +1,279 @@
+/*
+ * L.conflictEvents(data, options): the events layer of the conflict map, drawn on canvas.
+ *
+ * Our own code (no plugin). layers/events.py sends one call per step with compact columnar
+ * data (see events_data / cells_data there) and the faction palette in `options`, so Python
+ * stays the single source of truth for colours and shapes.
+ *
+ * - Single events: one marker per event, shaped and coloured by principal faction, dark
+ *   outline, radius by fatalities (square-root scale). Shapes are drawn by extending
+ *   L.CircleMarker with an _updatePath that paints on the canvas renderer's context.
+ * - Cells: circles sized by event count (log scale), coloured by the dominant faction, white
+ *   ring, the count written inside when there is room. Clicking a cell zooms in to it.
+ *
+ * Dataset text is untrusted: popups are built with document.createElement + textContent
+ * only, and a link's href is set only for http(s) URLs.
+ */
+(function () {
+  "use strict";
+  if (typeof L === "undefined" || L.conflictEvents) {
+    return;
+  }
+
+  var DAY_MS = 86400000;
+  var MIN_RADIUS = 5;
+  var MAX_RADIUS = 22;
+
+  function eventRadius(fatalities) {
+    var r = MIN_RADIUS + 1.7 * Math.sqrt(Math.max(fatalities, 0));
+    return Math.min(r, MAX_RADIUS);
+  }
+
+  function cellRadius(count) {
+    return Math.min(8 + 6 * Math.log10(Math.max(count, 1)), 44);
+  }
+
+  function shortCount(n) {
+    if (n >= 1e6) { return (n / 1e6).toFixed(n >= 1e7 ? 0 : 1) + "M"; }
+    if (n >= 1e4) { return Math.round(n / 1e3) + "k"; }
+    if (n >= 1e3) { return (n / 1e3).toFixed(1) + "k"; }
+    return String(n);
+  }
+
+  function isoDay(day) {
+    return new Date(day * DAY_MS).toISOString().slice(0, 10);
+  }
+
+  // Regular polygon (or star) path around (x, y).
+  function polygon(ctx, x, y, points) {
+    ctx.moveTo(x + points[0][0], y + points[0][1]);
+    for (var i = 1; i < points.length; i++) {
+      ctx.lineTo(x + points[i][0], y + points[i][1]);
+    }
+    ctx.closePath();
+  }
+
+  function crossPoints(r, t) {
+    // A plus sign of arm half-width t, reaching r.
+    return [[-t, -r], [t, -r], [t, -t], [r, -t], [r, t], [t, t], [t, r], [-t, r],
+      [-t, t], [-r, t], [-r, -t], [-t, -t]];
+  }
+
+  function rotate(points, angle) {
+    var c = Math.cos(angle), s = Math.sin(angle);
+    return points.map(function (p) { return [p[0] * c - p[1] * s, p[0] * s + p[1] * c]; });
+  }
+
+  // Adds the path of `shape` of "radius" r at (x, y) to ctx (after beginPath).
+  function shapePath(ctx, shape, x, y, r) {
+    var i, pts;
+    switch (shape) {
+      case "square":
+        r *= 0.88;  // same visual weight as the circle
+        polygon(ctx, x, y, [[-r, -r], [r, -r], [r, r], [-r, r]]);
+        break;
+      case "diamond":
+        polygon(ctx, x, y, [[0, -r * 1.2], [r, 0], [0, r * 1.2], [-r, 0]]);
+        break;
+      case "triangle":
+        polygon(ctx, x, y, [[0, -r * 1.15], [r * 1.05, r * 0.75], [-r * 1.05, r * 0.75]]);
+        break;
+      case "triangle-down":
+        polygon(ctx, x, y, [[0, r * 1.15], [r * 1.05, -r * 0.75], [-r * 1.05, -r * 0.75]]);
+        break;
+      case "cross":
+        polygon(ctx, x, y, crossPoints(r * 1.05, r * 0.38));
+        break;
+      case "x":
+        polygon(ctx, x, y, rotate(crossPoints(r * 1.1, r * 0.36), Math.PI / 4));
+        break;
+      case "hexagon":
+        pts = [];
+        for (i = 0; i < 6; i++) {
+          pts.push([r * Math.cos(Math.PI / 3 * i), r * Math.sin(Math.PI / 3 * i)]);
+        }
+        polygon(ctx, x, y, pts);
+        break;
+      case "ring":
+        // Two sub-paths: Leaflet fills with the even-odd rule, so the inner one is a hole.
+        ctx.arc(x, y, r, 0, Math.PI * 2, false);
+        ctx.moveTo(x + r * 0.45, y);
+        ctx.arc(x, y, r * 0.45, 0, Math.PI * 2, true);
+        break;
+      default:  // circle
+        ctx.arc(x, y, r, 0, Math.PI * 2, false);
+    }
+  }
+
+  // A CircleMarker that paints its shape on the canvas renderer (SVG falls back to a circle).
+  var ShapeMarker = L.CircleMarker.extend({
+    options: { shape: "circle", label: null },
+
+    _updatePath: function () {
+      var renderer = this._renderer;
+      if (!(renderer instanceof L.Canvas)) {
+        renderer._updateCircle(this);
+        return;
+      }
+      if (!renderer._drawing || this._empty()) { return; }
+      var ctx = renderer._ctx;
+      var p = this._point;
+      var r = Math.max(Math.round(this._radius), 1);
+      ctx.beginPath();
+      shapePath(ctx, this.options.shape, p.x, p.y, r);
+      renderer._fillStroke(ctx, this);
+      if (this.options.label) {
+        ctx.globalAlpha = 1;
+        ctx.font = "bold " + Math.max(10, Math.round(r * 0.6)) + "px sans-serif";
+        ctx.textAlign = "center";
+        ctx.textBaseline = "middle";
+        ctx.lineWidth = 3;
+        ctx.strokeStyle = "#1a1a1a";
+        ctx.strokeText(this.options.label, p.x, p.y);
+        ctx.fillStyle = "#ffffff";
+        ctx.fillText(this.options.label, p.x, p.y);
+      }
+    }
+  });
+
+  function el(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    if (className) { node.className = className; }
+    return node;
+  }
+
+  function isWebUrl(url) {
+    return typeof url === "string" && /^https?:\/\//i.test(url.trim());
+  }
+
+  function addRow(table, label, value) {
+    if (value === undefined || value === null || value === "") { return; }
+    var tr = el("tr");
+    var th = el("th", label);
+    th.style.textAlign = "left";
+    th.style.verticalAlign = "top";
+    th.style.paddingRight = "0.6em";
+    tr.appendChild(th);
+    tr.appendChild(el("td", value));
+    table.appendChild(tr);
+  }
+
+  function eventPopup(data, options, i) {
+    var s = data.strings;
+    var text = function (field) { return s[data[field][i]]; };
+    var labels = options.labels;
+    var box = el("div", null, "conflict-event-popup");
+    box.style.maxWidth = "340px";
+    box.style.fontSize = "13px";
+
+    var start = isoDay(data.start[i]);
+    var end = isoDay(data.end[i]);
+    var dates = start === end ? start : start + " \u2013 " + end;
+    var title = el("div", text("type") || "Event");
+    title.style.fontWeight = "bold";
+    title.style.marginBottom = "0.3em";
+    box.appendChild(title);
+
+    var table = el("table");
+    table.style.borderCollapse = "collapse";
+    var datePrec = text("date_prec");
+    addRow(table, "Date", datePrec && datePrec !== "day" ? dates + " (" + datePrec + ")" : dates);
+    var actors = text("actor1") + (text("actor2") ? " \u2013 " + text("actor2") : "");
+    addRow(table, "Actors", actors);
+    addRow(table, "Factions", labels[data.f1[i]] + " \u2013 " + labels[data.f2[i]]);
+    addRow(table, "Drawn as", labels[data.f[i]]);
+    var low = data.lo[i], best = data.d[i], high = data.hi[i];
+    addRow(table, "Deaths", (low === high && low === best) ? String(best)
+      : best + " (low " + low + ", high " + high + ")");
+    var place = text("place");
+    var gov = text("gov");
+    var where = place + (gov && gov !== place ? ", " + gov : "");
+    var placePrec = text("place_prec");
+    addRow(table, "Place", placePrec && placePrec !== "exact" ? where + " (" + placePrec + ")"
+      : where);
+    addRow(table, "Source", text("source"));
+    addRow(table, "Dataset", text("dataset") + " #" + text("id"));
+    box.appendChild(table);
+
+    var notes = text("notes");
+    if (notes) {
+      var p = el("p", notes);
+      p.style.margin = "0.4em 0 0";
+      box.appendChild(p);
+    }
+    var url = text("url");
+    if (isWebUrl(url)) {
+      var a = el("a", "Open source");
+      a.href = url.trim();
+      a.target = "_blank";
+      a.rel = "noopener noreferrer";
+      var line = el("div");
+      line.style.marginTop = "0.4em";
+      line.appendChild(a);
+      box.appendChild(line);
+    }
+    return box;
+  }
+
+  L.conflictEvents = function (data, options) {
+    options = options || {};
+    var group = L.featureGroup();
+    var renderer = L.canvas({ padding: 0.5 });
+    var colours = options.colours || [];
+    var shapes = options.shapes || [];
+    var outline = options.outline || "#1a1a1a";
+    var n = (data && data.lat) ? data.lat.length : 0;
+    var i, marker;
+
+    if (data && data.kind === "cells") {
+      for (i = 0; i < n; i++) {
+        var count = data.n[i];
+        var radius = cellRadius(count);
+        marker = new ShapeMarker([data.lat[i], data.lon[i]], {
+          renderer: renderer,
+          radius: radius,
+          shape: "circle",
+          color: "#ffffff",
+          weight: 2.5,
+          opacity: 1,
+          fillColor: colours[data.f[i]] || "#888888",
+          fillOpacity: 0.85,
+          label: radius >= 12 ? shortCount(count) : null
+        });
+        marker._conflictCell = { count: count, fatalities: data.d[i] };
+        marker.on("click", function (e) {
+          var map = this._map;
+          if (!map) { return; }
+          L.DomEvent.stop(e);
+          map.setView(this.getLatLng(), Math.min(map.getZoom() + 2, map.getMaxZoom()));
+        });
+        group.addLayer(marker);
+      }
+    } else if (data) {
+      for (i = 0; i < n; i++) {
+        marker = new ShapeMarker([data.lat[i], data.lon[i]], {
+          renderer: renderer,
+          radius: eventRadius(data.d[i]),
+          shape: shapes[data.f[i]] || "circle",
+          color: outline,
+          weight: 1.5,
+          opacity: 1,
+          fillColor: colours[data.f[i]] || "#888888",
+          fillOpacity: 0.9
+        });
+        marker._conflictId = data.strings[data.id[i]];  // for tests and click handlers
+        // Built on first open, from the data, with textContent only.
+        marker.bindPopup((function (row) {
+          return function () { return eventPopup(data, options, row); };
+        })(i), { maxWidth: 360 });
+        group.addLayer(marker);
+      }
+    }
+    return group;
+  };
+
+  // Exposed for tests and the legend.
+  L.conflictEvents.eventRadius = eventRadius;
+  L.conflictEvents.cellRadius = cellRadius;
+})();

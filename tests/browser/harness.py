@@ -1,0 +1,186 @@
+"""Run the app (or a test app) under ``streamlit run`` and drive it with Debian's Chromium.
+
+Modelled on Streamlit's own e2e harness (engineering notes §3.8): a free port, the health
+endpoint polled until it answers ``ok``, and the same waits for a finished script run. The
+server's output goes to a temporary file (a pipe nobody reads would fill up and stall it) and
+is shown when the server dies or does not come up.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from playwright.sync_api import FrameLocator, Page, expect
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = ROOT / ".venv" / "bin" / "python"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@dataclass
+class AppServer:
+    """A running ``streamlit run``: its URL, process and log file."""
+
+    url: str
+    port: int
+    process: subprocess.Popen
+    log_path: Path
+
+    def log(self) -> str:
+        """Everything the server has printed so far."""
+        return self.log_path.read_text(errors="replace")
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _runner_for(script: Path, folder: Path) -> Path:
+    """A script in ``folder`` that runs ``script``, with ``folder/static`` -> ``ROOT/static``.
+
+    Streamlit serves ``static/`` beside the *main script*; a test app under ``tests/`` has
+    none, so it runs through this small runner placed next to a link to the real one.
+    """
+    (folder / "static").symlink_to(ROOT / "static", target_is_directory=True)
+    runner = folder / script.name
+    runner.write_text(
+        "import runpy\n"
+        f"runpy.run_path({str(script)!r}, run_name='__main__')\n"
+    )
+    return runner
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.read().decode().strip() == "ok"
+    except OSError:
+        return False
+
+
+@contextmanager
+def start_app(
+    script: str | Path = "app.py", env: dict[str, str] | None = None, timeout: float = 60.0
+) -> Iterator[AppServer]:
+    """Start ``streamlit run <script>`` on a free port of 127.0.0.1 and stop it afterwards.
+
+    Parameters
+    ----------
+    script : str or pathlib.Path
+        Relative to the repository root, or absolute.
+    env : dict, optional
+        Extra environment variables (``CONFLICT_MAP_*``) on top of this process's environment.
+    timeout : float
+        Seconds to wait for ``/_stcore/health`` to answer ``ok``.
+
+    Yields
+    ------
+    AppServer
+
+    Raises
+    ------
+    RuntimeError
+        When the server exits or is not healthy in time; the message carries its output.
+    """
+    script = (ROOT / script).resolve()
+    if not script.is_file():
+        raise FileNotFoundError(script)
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="conflict-map-app-") as tmp:
+        tmp_dir = Path(tmp)
+        main = script if script.parent == ROOT else _runner_for(script, tmp_dir)
+        log_path = tmp_dir / "server.log"
+        command = [
+            str(PYTHON), "-m", "streamlit", "run", str(main),
+            "--server.headless", "true",
+            "--server.port", str(port),
+            "--server.address", "127.0.0.1",
+            "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none",
+            "--server.enableStaticServing", "true",
+            "--global.developmentMode", "false",
+        ]
+        full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                command, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT
+            )
+        server = AppServer(f"http://127.0.0.1:{port}", port, process, log_path)
+        try:
+            deadline = time.monotonic() + timeout
+            while not _healthy(server.url):
+                if process.poll() is not None:
+                    raise RuntimeError(
+                        f"streamlit exited with {process.returncode}:\n{server.log()}"
+                    )
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit not healthy after {timeout} s:\n{server.log()}")
+                time.sleep(0.3)
+            yield server
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+def wait_for_app(page: Page, timeout: float = 30_000) -> None:
+    """Wait until the app is connected, its script run has finished and nothing is loading."""
+    page.wait_for_selector("[data-testid='stAppViewContainer']", timeout=timeout, state="attached")
+    page.wait_for_timeout(250)  # Streamlit's own suite waits for debounced widgets too
+    page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(
+        timeout=timeout, state="attached"
+    )
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
+        timeout=timeout, state="attached"
+    )
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=timeout)
+
+
+def map_frame(page: Page) -> FrameLocator:
+    """The st_folium component's iframe (the map lives inside it)."""
+    return page.frame_locator(MAP_FRAME)
+
+
+def screenshot(page: Page, name: str, *, full_page: bool = False) -> Path:
+    """Save a PNG of the page to ``test-artifacts/screenshots/<name>.png`` and return its path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def is_local(url: str) -> bool:
+    """True for URLs that stay on this machine (or never leave the browser: data:, blob:)."""
+    parts = urlsplit(url)
+    if parts.scheme in {"data", "blob", "about", "chrome-error"}:
+        return True
+    return parts.hostname in LOCAL_HOSTS
+
+
+__all__ = [
+    "CHROMIUM", "CHROMIUM_ARGS", "AppServer", "free_port", "is_local", "map_frame", "screenshot",
+    "start_app", "wait_for_app",
+]
