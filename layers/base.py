@@ -23,13 +23,13 @@ from layers import assets
 from layers.escape import html_text
 from sources.boundaries import Boundaries
 
-SYRIA_CENTRE: tuple[float, float] = (35.0, 38.5)
+SYRIA_CENTRE: tuple[float, float] = (34.9, 38.1)  # west of centre: room for zone names
 DEFAULT_ZOOM = 7
 MIN_ZOOM = 6
 MAX_ZOOM = 13
 # Syria spans lat 32.3-37.3, lon 35.6-42.4 (OCHA COD-AB); the margin leaves room to pan to
 # the borders and to the neighbouring frontlines (Turkey, Iraq, Lebanon, Jordan).
-MAX_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((31.0, 34.5), (38.5, 43.5))
+MAX_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((31.0, 32.5), (38.5, 43.5))
 TILES = ("none", "osm")
 
 BACKGROUND = "#e4e8eb"  # calm light grey outside Syria (land and sea alike: no tiles)
@@ -60,9 +60,11 @@ MAP_CSS = f"""
 .cm-label {{ background: none; border: none; }}
 .cm-label > span {{ position: absolute; transform: translate(-50%, -50%); white-space: nowrap;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 4px #fff; pointer-events: none; }}
-.cm-gov-label > span {{ font-size: 15px; font-weight: 600; letter-spacing: 0.04em;
-  color: #6b6b6b; }}
+.cm-gov-label > span {{ font-size: 13px; font-weight: 600; letter-spacing: 0.08em;
+  text-transform: uppercase; color: #7d7d7d; }}
 .cm-zone-label > span {{ font-size: 16px; font-weight: 700; color: #1a1a1a; }}
+.cm-label small {{ display: block; font-size: 0.8em; font-weight: 600; color: #333; }}
+.cm-label-west > span {{ transform: translate(calc(-100% - 10px), -50%); text-align: right; }}
 .cm-milestone {{ background: none; border: none; }}
 .cm-milestone svg {{ display: block; filter: drop-shadow(0 0 1.5px #fff); }}
 .leaflet-tooltip, .leaflet-popup-content {{ font-size: 15px; line-height: 1.35; }}
@@ -104,8 +106,17 @@ def label_point(geometry: shapely.Geometry) -> tuple[float, float]:
     return (round(point.y, COORD_DECIMALS), round(point.x, COORD_DECIMALS))
 
 
+def west_label_point(geometry: shapely.Geometry) -> tuple[float, float]:
+    """Where to write an area's name *beside* it: its western edge, at the height of its label
+    point. The de-escalation zones all touch Syria's western edge, so their names then sit over
+    the empty background instead of over governorate names and events. Returns ``(lat, lon)``.
+    """
+    lat, _ = label_point(geometry)
+    return (lat, round(geometry.bounds[0], COORD_DECIMALS))
+
+
 def label_marker(
-    text: str, location: tuple[float, float], css_class: str, **options
+    text: str, location: tuple[float, float], css_class: str, *, note: str = "", **options
 ) -> folium.Marker:
     """A non-interactive text label (escaped) centred on ``location``.
 
@@ -117,11 +128,14 @@ def label_marker(
         ``(lat, lon)``.
     css_class : str
         Extra class, e.g. ``"cm-gov-label"`` or ``"cm-zone-label"`` (styles in :data:`MAP_CSS`).
+    note : str
+        A second, smaller line (escaped too), e.g. "approximate outline".
     **options
         Passed to ``folium.Marker`` (e.g. ``pane``).
     """
     icon = folium.DivIcon(
-        html=f"<span>{html_text(text)}</span>",
+        html=f"<span>{html_text(text)}"
+        + (f"<small>{html_text(note)}</small>" if note else "") + "</span>",
         icon_size=(0, 0),
         class_name=f"cm-label {css_class}",
     )

@@ -159,7 +159,8 @@ def events_data(idx: EventIndex, rows: np.ndarray, *, notes_chars: int = NOTES_C
 
 
 def cells_data(cells: Cells) -> dict:
-    """Columnar data for grid cells: centre, count ``n``, fatalities ``d``, dominant ``f``."""
+    """Columnar data for grid cells: centre, count ``n``, fatalities ``d``, dominant ``f``,
+    the cell edge ``cell`` in degrees and the ``zoom`` the grid was made for."""
     return {
         "kind": "cells",
         "lat": _coords(cells.lat),
@@ -168,6 +169,8 @@ def cells_data(cells: Cells) -> dict:
         "d": cells.fatalities.tolist(),
         "f": cells.dominant.tolist(),
         "cell": cells.cell_deg,
+        # the zoom the grid was made for: cells are 32 px apart there (360 / 2**(zoom + 3))
+        "zoom": round(math.log2(360.0 / cells.cell_deg)) - 3,
     }
 
 

@@ -14,7 +14,13 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from layers.base import COORD_DECIMALS, LABEL_PANE, SVG_RENDERER, label_marker, label_point
+from layers.base import (
+    COORD_DECIMALS,
+    LABEL_PANE,
+    SVG_RENDERER,
+    label_marker,
+    west_label_point,
+)
 from layers.escape import html_text, safe_url
 
 NAME = "De-escalation zones"
@@ -49,11 +55,13 @@ def style_for(state: str) -> dict:
             "fillOpacity": 0.12}
 
 
-def map_label(label: object, approximate: bool) -> str:
-    """The short name written on the map, e.g. "Idlib zone (approx.)" (unescaped)."""
+APPROXIMATE_NOTE = "approximate outline"
+
+
+def map_label(label: object) -> str:
+    """The short name written on the map, e.g. "Idlib zone" (unescaped)."""
     text = "" if pd.isna(label) else str(label)
-    text = text.replace("de-escalation zone", "zone")  # the layer's name already says which
-    return f"{text} (approx.)" if approximate else text
+    return text.replace("de-escalation zone", "zone")  # the layer's name already says which
 
 
 def _day(value: object) -> str:
@@ -130,9 +138,12 @@ def build(areas_with_state: gpd.GeoDataFrame) -> folium.FeatureGroup:
             renderer=SVG_RENDERER,  # crisp dashes, one DOM path per zone (see layers.base)
             control=False,
         ).add_to(group)
-        label = map_label(area["label"], bool(area["approximate"]))
+        label = map_label(area["label"])
         if label:
-            # In the base map's label pane: under the zones' fill and the events.
-            where = label_point(area.geometry)
-            label_marker(label, where, "cm-zone-label", pane=LABEL_PANE).add_to(group)
+            # In the base map's label pane (under the zones' fill and the events), written to
+            # the west of the area, right-aligned, clear of the names inside the country.
+            where = west_label_point(area.geometry)
+            note = APPROXIMATE_NOTE if bool(area["approximate"]) else ""
+            label_marker(label, where, "cm-zone-label cm-label-west", note=note,
+                         pane=LABEL_PANE).add_to(group)
     return group

@@ -123,7 +123,7 @@ ZONE_META: dict[str, dict[str, Any]] = {
         "18 Aug 2017.",
     },
     "south": {
-        "label": "Southern (Daraa-Quneitra) de-escalation zone",
+        "label": "Daraa–Quneitra de-escalation zone",
         "valid_from": "2017-07-09",
         "valid_to": "2018-07-31",
         "source": "PanARMENIAN/AFP: U.S. Russia agree on ceasefire in southwest Syria from "

@@ -22,7 +22,7 @@ UCDP = SHARED / "ucdp-ged-syria-2016-2019" / "ged_syria_652.1601.1911.csv"
 BOUNDARIES = SHARED / "ocha-cod-ab-syria"
 ZONE_LABELS = ("Idlib de-escalation zone", "Northern Homs de-escalation zone",
                "Eastern Ghouta de-escalation zone",
-               "Southern (Daraa-Quneitra) de-escalation zone")
+               "Daraa–Quneitra de-escalation zone")
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -84,6 +84,7 @@ def test_cells_above_max_points(small):
     assert sum(data["n"]) == len(rows)
     assert sum(data["d"]) == int(small.fatalities[rows].sum())
     assert len(data["n"]) == len(cells)
+    assert data["zoom"] == 7 and data["cell"] == pytest.approx(360 / 2**10)
     assert rendered(fg).count("L.conflictEvents(") == 1
 
 
@@ -178,6 +179,8 @@ def test_payload_budget_for_cells_at_a_million_events(million):
         data = data_of(fg)
         assert sum(data["n"]) == 1_000_000
         assert len(data["n"]) <= layer.MAX_CELLS
+        assert data["zoom"] <= zoom  # coarsened when the grid had too many cells
+        assert data["cell"] == pytest.approx(360 / 2 ** (data["zoom"] + 3))
         assert summary == (f"1,000,000 events in {len(data['n']):,} cells; "
                            "zoom in for single events")
         js = _get_feature_group_string(fg, folium.Map(tiles=None))

@@ -29,8 +29,23 @@
     return Math.min(r, MAX_RADIUS);
   }
 
-  function cellRadius(count) {
-    return Math.min(8 + 6 * Math.log10(Math.max(count, 1)), 44);
+  // Cells of the grid made for zoom z are 256 / 8 = 32 px apart at zoom z (cell edge
+  // 360 / 2^(z + 3) degrees). Circles grow with the log of their count up to half the
+  // spacing at the current zoom, so neighbours touch at most.
+  var CELL_SPACING_PX = 32;
+  var CELL_MIN_RADIUS = 6;
+
+  function cellRadius(count, maxCount, gridZoom, mapZoom) {
+    var spacing = CELL_SPACING_PX * Math.pow(2, mapZoom - gridZoom);
+    var rMax = Math.max(10, Math.min(spacing * 0.5, 34));
+    var rMin = Math.min(CELL_MIN_RADIUS, rMax);
+    if (maxCount <= 1) { return rMin; }
+    var share = Math.log(1 + count) / Math.log(1 + maxCount);
+    return rMin + (rMax - rMin) * share;
+  }
+
+  function cellLabel(count, radius) {
+    return radius >= 11 ? shortCount(count) : null;
   }
 
   function shortCount(n) {
@@ -227,9 +242,13 @@
     var i, marker;
 
     if (data && data.kind === "cells") {
+      var maxCount = 0;
+      for (i = 0; i < n; i++) { maxCount = Math.max(maxCount, data.n[i]); }
+      var gridZoom = typeof data.zoom === "number" ? data.zoom : 7;
+      var cells = [];
       for (i = 0; i < n; i++) {
         var count = data.n[i];
-        var radius = cellRadius(count);
+        var radius = cellRadius(count, maxCount, gridZoom, gridZoom);
         marker = new ShapeMarker([data.lat[i], data.lon[i]], {
           renderer: renderer,
           radius: radius,
@@ -239,8 +258,9 @@
           opacity: 1,
           fillColor: colours[data.f[i]] || "#888888",
           fillOpacity: 0.85,
-          label: radius >= 12 ? shortCount(count) : null
+          label: cellLabel(count, radius)
         });
+        cells.push(marker);
         marker._conflictCell = { count: count, fatalities: data.d[i] };
         marker.on("click", function (e) {
           var map = this._map;
@@ -250,6 +270,26 @@
         });
         group.addLayer(marker);
       }
+      // Resize to the map's zoom when added and whenever it changes (the server's grid only
+      // changes on the next rerun).
+      var resize = function () {
+        var map = group._map;
+        if (!map) { return; }
+        var zoom = map.getZoom();
+        for (var k = 0; k < cells.length; k++) {
+          var c = cells[k];
+          var r = cellRadius(c._conflictCell.count, maxCount, gridZoom, zoom);
+          c.options.label = cellLabel(c._conflictCell.count, r);
+          c.setRadius(r);
+        }
+      };
+      group.on("add", function () {
+        resize();
+        group._map.on("zoomend", resize);
+      });
+      group.on("remove", function (e) {
+        if (e.target && e.target._map) { e.target._map.off("zoomend", resize); }
+      });
     } else if (data) {
       for (i = 0; i < n; i++) {
         marker = new ShapeMarker([data.lat[i], data.lon[i]], {

@@ -1,0 +1,361 @@
+"""Briefing mode as a briefer uses it, in Debian's Chromium with the real UCDP GED data.
+
+The present view on a shared screen, the keyboard without a mouse (arrows, +/-, Space), the
+briefing scenes and their links, a copied link that reopens the same view in a new page, and
+the exports a briefer takes away (PNG, offline HTML, CSV, GIF) with the citation.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pandas as pd
+import pytest
+from PIL import Image, ImageChops
+from playwright.sync_api import Browser, Page, expect
+
+from sources.schema import COLUMNS
+from tests.browser.harness import MAP_FRAME, map_frame, screenshot, start_app, wait_for_app
+from view.briefing import load_briefing
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared" / "data"
+UCDP_DIR = SHARED / "ucdp-ged-syria-2016-2019"
+BOUNDARIES = SHARED / "ocha-cod-ab-syria"
+MILESTONES = ROOT / "data" / "milestones.csv"
+BRIEFING_ID = "is-territorial-defeat"
+BRIEFING = load_briefing(ROOT / "data" / "briefings" / f"{BRIEFING_ID}.yaml")
+CLAIM_DAY = "2017-12-06"
+WINDOWS_ORDER = ["day", "week", "month", "quarter", "year", "all"]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    assert UCDP_DIR.is_dir(), f"missing {UCDP_DIR}"
+    assert BOUNDARIES.is_dir(), f"missing {BOUNDARIES}"
+    env = {
+        "CONFLICT_MAP_EVENTS": str(UCDP_DIR),
+        "CONFLICT_MAP_BOUNDARIES": str(BOUNDARIES),
+        "CONFLICT_MAP_STORE": str(tmp_path_factory.mktemp("store")),
+        "CONFLICT_MAP_TILES": "none",
+    }
+    with start_app("app.py", env=env, timeout=120) as server:
+        yield server.url
+
+
+def milestone_days() -> list[str]:
+    """The distinct milestone dates, sorted, as ISO text (what Right/Left step through)."""
+    with MILESTONES.open(encoding="utf-8") as f:
+        return sorted({row["date"] for row in csv.DictReader(f)})
+
+
+def params(page: Page) -> dict[str, str]:
+    """The page's query parameters (last value of each)."""
+    return {k: v[-1] for k, v in parse_qs(urlsplit(page.url).query).items()}
+
+
+def wait_for_param(page: Page, key: str, value: str | None, timeout: float = 15_000) -> None:
+    """Wait until the address bar has ``key=value`` (``None``: the parameter is absent)."""
+    step = 100
+    for _ in range(int(timeout / step)):
+        if params(page).get(key) == value:
+            return
+        page.wait_for_timeout(step)
+    raise AssertionError(f"URL never had {key}={value!r}: {page.url}")
+
+
+def open_at(page: Page, url: str) -> None:
+    page.goto(url)
+    wait_for_app(page, timeout=90_000)
+    expect(map_frame(page).locator(".leaflet-container")).to_be_visible(timeout=60_000)
+    page.wait_for_timeout(800)  # the date's layers are added after the map
+
+
+def focus_page(page: Page) -> None:
+    """Put keyboard focus on the page itself, not on an input or inside the map frame."""
+    page.evaluate("() => { if (document.activeElement) { document.activeElement.blur(); } }")
+    page.evaluate("() => window.focus()")
+
+
+def press(page: Page, key: str) -> None:
+    focus_page(page)
+    page.keyboard.press(key)
+    page.wait_for_timeout(300)
+    wait_for_app(page, timeout=60_000)
+
+
+def map_handle(page: Page):
+    return page.locator(MAP_FRAME).element_handle().content_frame()
+
+
+# Counts what the map shows, from inside the component frame (window.map is the Leaflet map).
+_MAP_CONTENT_JS = """() => {
+  const out = {zones: new Set(), events: 0, cells: 0};
+  window.map.eachLayer(l => {
+    const p = l.feature && l.feature.properties;
+    if (p && p.area_id) { out.zones.add(p.area_id); }
+    if (l._conflictCell) { out.cells += 1; }
+    else if (l instanceof L.CircleMarker && l.getPopup && l.getPopup() && !p) { out.events += 1; }
+  });
+  return {zones: [...out.zones].sort(), events: out.events, cells: out.cells};
+}"""
+
+_MAP_VIEW_JS = """() => {
+  const c = window.map.getCenter();
+  return {lat: c.lat, lng: c.lng, zoom: window.map.getZoom()};
+}"""
+
+
+def open_share_panel(page: Page) -> None:
+    expander = page.get_by_test_id("stExpander").filter(has_text="Share and export this view")
+    expect(expander).to_have_count(1)
+    summary = expander.locator("summary")
+    if expander.locator("details").get_attribute("open") is None:
+        summary.click()
+    expect(expander.get_by_test_id("stCode").first).to_be_visible()
+
+
+def share_code_blocks(page: Page) -> list[str]:
+    """The texts of the panel's code blocks: [link, citation]."""
+    expander = page.get_by_test_id("stExpander").filter(has_text="Share and export this view")
+    return [t.strip() for t in expander.get_by_test_id("stCode").all_inner_texts()]
+
+
+def download(page: Page, key: str, folder: Path) -> tuple[Path, str]:
+    """Click the download button with Streamlit key ``key``; the saved file and its label."""
+    button = page.locator(f".st-key-{key} button").locator("visible=true")
+    expect(button).to_have_count(1)
+    label = button.inner_text()
+    with page.expect_download(timeout=120_000) as info:
+        button.click()
+    dl = info.value
+    path = folder / dl.suggested_filename
+    dl.save_as(path)
+    return path, label
+
+
+# --- 1. present view -----------------------------------------------------------------------
+
+def test_present_view_is_large_and_hides_the_chrome(app_url, page: Page):
+    open_at(page, f"{app_url}/?date={CLAIM_DAY}&present=1")
+    expect(page.get_by_test_id("stSidebar")).not_to_be_visible()
+    expect(page.get_by_test_id("stHeader")).not_to_be_visible()
+    expect(page.get_by_test_id("stToolbar")).not_to_be_visible()
+    date_el = page.get_by_test_id("cm-date")
+    expect(date_el).to_have_text("6 Dec 2017")
+    size = date_el.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 48, f"date font-size {size}px"
+    caption_size = page.get_by_test_id("cm-caption").first.evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)")
+    assert caption_size >= 24, f"caption font-size {caption_size}px"
+    height = page.locator(MAP_FRAME).bounding_box()["height"]
+    assert height >= 700, f"map height {height}px"
+    screenshot(page, "present-2017-12-06")
+
+    open_at(page, f"{app_url}/?date={CLAIM_DAY}")
+    expect(page.get_by_test_id("stSidebar")).to_be_visible()
+    assert "present" not in params(page)
+
+
+# --- 2. keyboard ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("present", [False, True], ids=["normal", "present"])
+def test_keyboard_steps_widens_and_plays(app_url, page: Page, present: bool):
+    days = milestone_days()
+    following = days[days.index(CLAIM_DAY) + 1]
+    suffix = "&present=1" if present else ""
+    open_at(page, f"{app_url}/?date={CLAIM_DAY}{suffix}")
+
+    press(page, "ArrowRight")
+    wait_for_param(page, "date", following)
+    expect(page.get_by_test_id("cm-date")).to_have_text(
+        date.fromisoformat(following).strftime("%-d %b %Y"))
+    press(page, "ArrowLeft")
+    wait_for_param(page, "date", CLAIM_DAY)
+
+    assert "window" not in params(page)  # month, the default
+    press(page, "+")
+    wait_for_param(page, "window", "quarter")
+    press(page, "-")
+    press(page, "-")
+    wait_for_param(page, "window", "week")
+    press(page, "=")  # the unshifted "+" key
+    wait_for_param(page, "window", None)  # month, the default: left out
+
+    press(page, " ")
+    start = params(page)["date"]
+    for _ in range(80):
+        page.wait_for_timeout(100)
+        if params(page)["date"] != start:
+            break
+    moved = params(page)["date"]
+    assert moved > start, "Space did not start play"
+    focus_page(page)
+    page.keyboard.press(" ")
+    page.wait_for_timeout(2500)  # longer than a play step: a running play would move
+    paused = params(page)["date"]
+    page.wait_for_timeout(2500)
+    assert params(page)["date"] == paused, "Space did not pause play"
+    expect(page.locator(".st-key-play button").locator("visible=true")).to_contain_text("Play")
+    screenshot(page, f"keyboard-{'present' if present else 'normal'}")
+
+
+# --- 3. briefings --------------------------------------------------------------------------
+
+def test_briefing_link_opens_scene_and_right_steps(app_url, page: Page):
+    one, two, four = BRIEFING.scenes[0], BRIEFING.scenes[1], BRIEFING.scenes[3]
+    open_at(page, f"{app_url}/?briefing={BRIEFING_ID}&scene=1")
+    wait_for_param(page, "date", one.date.isoformat())
+    assert params(page)["scene"] == "1"
+    scene_line = page.get_by_test_id("cm-scene")
+    expect(scene_line).to_contain_text(f"Scene 1 of {len(BRIEFING.scenes)}")
+    expect(scene_line).to_contain_text(one.caption)
+
+    press(page, "ArrowRight")
+    wait_for_param(page, "scene", "2")
+    wait_for_param(page, "date", two.date.isoformat())
+    expect(scene_line).to_contain_text(two.caption)
+
+    open_at(page, f"{app_url}/?briefing={BRIEFING_ID}&scene=4")
+    wait_for_param(page, "date", four.date.isoformat())
+    expect(page.get_by_test_id("cm-scene")).to_contain_text(f"Scene 4 of {len(BRIEFING.scenes)}")
+    view = map_handle(page).evaluate(_MAP_VIEW_JS)
+    assert view["zoom"] == four.zoom
+    assert abs(view["lat"] - four.center[0]) < 0.05
+    assert abs(view["lng"] - four.center[1]) < 0.05
+    screenshot(page, "briefing-scene-4")
+
+
+# --- 4. a copied link ----------------------------------------------------------------------
+
+def test_copied_link_reopens_the_same_view(app_url, page: Page):
+    open_at(page, f"{app_url}/?date={CLAIM_DAY}&factions=is,government")
+    press(page, "ArrowLeft")
+    days = milestone_days()
+    wait_for_param(page, "date", days[days.index(CLAIM_DAY) - 1])
+    press(page, "+")
+    wait_for_param(page, "window", "quarter")
+    frame = map_handle(page)
+    frame.evaluate("() => window.map.setView([35.2, 39.6], 8)")
+    wait_for_param(page, "zoom", "8")
+    page.wait_for_timeout(800)
+    wait_for_app(page, timeout=60_000)
+    open_share_panel(page)
+    link = share_code_blocks(page)[0]
+    shown = params(page)
+    assert link.startswith(app_url), link
+    frame = map_handle(page)
+    content = frame.evaluate(_MAP_CONTENT_JS)
+    view = frame.evaluate(_MAP_VIEW_JS)
+
+    other = page.context.new_page()
+    try:
+        open_at(other, link)
+        reopened = params(other)
+        for key in ("date", "window", "factions", "zoom"):
+            assert reopened.get(key) == shown.get(key), key
+        assert reopened["factions"] == "is,government"
+        other_frame = map_handle(other)
+        other_view = other_frame.evaluate(_MAP_VIEW_JS)
+        assert other_view["zoom"] == view["zoom"] == 8
+        assert abs(other_view["lat"] - view["lat"]) < 0.01
+        assert abs(other_view["lng"] - view["lng"]) < 0.01
+        other_content = other_frame.evaluate(_MAP_CONTENT_JS)
+        assert other_content == content
+        assert content["events"] + content["cells"] > 0
+    finally:
+        other.close()
+
+
+# --- 5 and 6. exports and the citation -----------------------------------------------------
+
+def _png_download(page: Page, folder: Path) -> Image.Image:
+    path, label = download(page, "export_png", folder)
+    assert "PNG" in label
+    image = Image.open(path)
+    image.load()
+    return image
+
+
+def test_exports_and_citation(app_url, page: Page, browser: Browser, tmp_path: Path):
+    open_at(page, f"{app_url}/?date={CLAIM_DAY}&factions=is")
+    open_share_panel(page)
+    link, citation = share_code_blocks(page)[:2]
+
+    # 6. The citation names the dataset, the filter and the link.
+    assert "UCDP GED 19.1" in citation
+    assert "is" in re.findall(r"filters: ([^;]+);", citation)[0].split(", ")
+    assert link in citation
+
+    # PNG: wide, not blank, and different on another date.
+    first = _png_download(page, tmp_path / "a")
+    assert first.width >= 1600
+    extrema = first.convert("L").getextrema()
+    assert extrema[1] - extrema[0] > 100, "blank PNG"
+    assert len(first.convert("RGB").getcolors(1 << 20) or []) > 20
+
+    # CSV: as many rows as the label says, canonical header.
+    csv_path, csv_label = download(page, "export_csv", tmp_path)
+    count = int(re.search(r"\(([\d,]+) events\)", csv_label).group(1).replace(",", ""))
+    assert count > 0
+    frame = pd.read_csv(csv_path)
+    assert len(frame) == count
+    assert list(frame.columns)[: len(COLUMNS)] == list(COLUMNS)
+    assert set(frame["faction1"]).union(frame["faction2"]) >= {"is"}
+
+    # HTML: the date and the legend, nothing fetched from anywhere, a map when opened from disk.
+    html_path, _ = download(page, "export_html", tmp_path)
+    text = html_path.read_text(encoding="utf-8")
+    assert "6 Dec 2017" in text
+    assert "legend" in text.lower()
+    assert not re.search(r"""\b(src|href)\s*=\s*["']?\s*(https?:)?//""", text, re.I)
+    _check_html_offline(browser, html_path)
+
+    # GIF: an animation of as many frames as the label says.
+    gif_path, gif_label = download(page, "export_gif", tmp_path)
+    frames = int(re.search(r"\((\d+) frames", gif_label).group(1))
+    gif = Image.open(gif_path)
+    assert gif.format == "GIF"
+    assert getattr(gif, "n_frames", 1) == frames > 1
+    assert gif.is_animated
+
+    # The PNG of another date differs.
+    press(page, "ArrowRight")
+    wait_for_param(page, "date", milestone_days()[milestone_days().index(CLAIM_DAY) + 1])
+    open_share_panel(page)
+    second = _png_download(page, tmp_path / "b")
+    assert first.size == second.size
+    assert ImageChops.difference(first.convert("RGB"), second.convert("RGB")).getbbox()
+
+
+def _check_html_offline(browser: Browser, path: Path) -> None:
+    """Open the exported file from disk with every non-file request aborted: the map draws."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    outside: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith(("file:", "data:", "blob:", "about:")):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    errors: list[str] = []
+    try:
+        offline = context.new_page()
+        offline.on("pageerror", lambda e: errors.append(str(e)))
+        offline.goto(path.as_uri())
+        expect(offline.locator(".leaflet-container")).to_be_visible(timeout=15_000)
+        expect(offline.locator(".leaflet-interactive").first).to_be_attached(timeout=15_000)
+        assert offline.locator(".leaflet-interactive").count() > 5
+        screenshot(offline, "export-html-offline")
+    finally:
+        context.close()
+    assert not outside, outside
+    assert not errors, errors
