@@ -46,7 +46,11 @@ def statistics(index: EventIndex, rows: np.ndarray, faction_table: pd.DataFrame)
 
 
 def timeline(index: EventIndex, milestones: pd.DataFrame, clock: Clock) -> None:
-    """Events per week over the whole span, milestones marked, the current view shaded."""
+    """Events per week over the whole span, milestones marked, the current view shaded.
+
+    Blue ticks along the top: milestones; dashed orange lines: claims; the shaded band and the
+    black line: the view and its date.
+    """
     weekly = index.weekly_counts().rename("events").reset_index()
     if weekly.empty:
         st.info("No events loaded: the timeline is empty.")
@@ -58,21 +62,26 @@ def timeline(index: EventIndex, milestones: pd.DataFrame, clock: Clock) -> None:
         tooltip=[alt.Tooltip("week:T", title="Week of", format="%d %b %Y"),
                  alt.Tooltip("events:Q", title="Events")],
     )
-    marks = milestones.assign(kind=np.where(milestones["category"] == "claim", "claim",
-                                            "milestone"))[["date", "title", "kind"]]
-    rules = alt.Chart(marks).mark_rule(strokeWidth=1.2, opacity=0.7).encode(
-        x="date:T",
-        color=alt.Color("kind:N", scale=alt.Scale(domain=["milestone", "claim"],
-                                                  range=["#0072B2", "#D55E00"]),
-                        legend=alt.Legend(title=None, orient="top-left", labelFontSize=13)),
+    # Milestones as short ticks along the top (dozens of full-height lines would hide the
+    # data); claims as full-height dashed lines, since the page is about holding them to it.
+    marks = milestones[["date", "title", "category"]]
+    ticks = alt.Chart(marks[marks["category"] != "claim"]).mark_rule(
+        color="#0072B2", strokeWidth=2).encode(
+        x="date:T", y=alt.value(0), y2=alt.value(12),
         tooltip=[alt.Tooltip("date:T", format="%d %b %Y"), "title:N"],
+    )
+    rules = alt.Chart(marks[marks["category"] == "claim"]).mark_rule(
+        color="#D55E00", strokeWidth=1.5, strokeDash=[5, 3]).encode(
+        x="date:T", tooltip=[alt.Tooltip("date:T", format="%d %b %Y"), "title:N"],
     )
     view = pd.DataFrame({"start": [pd.Timestamp(clock.start)], "end": [pd.Timestamp(clock.end)]})
     window = alt.Chart(view).mark_rect(color="#E69F00", opacity=0.25).encode(
         x="start:T", x2="end:T")
     today = alt.Chart(view).mark_rule(color="#000000", strokeWidth=2.5).encode(x="end:T")
-    chart = (bars + window + rules + today).properties(height=170)
+    chart = (bars + window + ticks + rules + today).properties(height=170)
     st.altair_chart(chart, width="stretch", key="timeline")
+    st.caption("Events per week, all loaded data. Blue ticks: milestones · dashed orange: "
+               "claims · shaded band and black line: the view and its date.")
 
 
 def window_rows(index: EventIndex, clock: Clock, factions: list[str]) -> np.ndarray:
