@@ -57,9 +57,29 @@ _TEXT_FIELDS: dict[str, str] = {
 }
 
 
+# Single-event marker radius in px: square-root scale of best-estimate deaths, readable on a
+# projector. The front end gets these in ``options.radius``; the legend uses SIZE_KEY.
+MIN_RADIUS = 5.0
+RADIUS_PER_SQRT_DEATH = 1.7
+MAX_RADIUS = 22.0
+
+
+def marker_radius(deaths: float) -> float:
+    """Radius in px of a single event's marker (what ``event_layer.js`` draws)."""
+    return min(MIN_RADIUS + RADIUS_PER_SQRT_DEATH * math.sqrt(max(deaths, 0)), MAX_RADIUS)
+
+
+# (label, radius) pairs for the legend (layers/legend.py ``sizes``): the markers' own scale.
+SIZE_KEY: tuple[tuple[str, float], ...] = tuple(
+    (label, round(marker_radius(deaths), 1))
+    for label, deaths in (("0", 0), ("10", 10), ("100+", 100))
+)
+
+
 def palette_options() -> dict[str, object]:
     """The palette the front end draws with, by faction code (Python is the source of truth)."""
     return {
+        "radius": {"min": MIN_RADIUS, "perSqrtDeath": RADIUS_PER_SQRT_DEATH, "max": MAX_RADIUS},
         "keys": list(FACTION_KEYS),
         "labels": [FACTIONS[k] for k in FACTION_KEYS],
         "colours": [FACTION_STYLE[k].colour for k in FACTION_KEYS],
@@ -72,8 +92,8 @@ def palette_options() -> dict[str, object]:
 class ConflictEvents(MacroElement):
     """One ``L.conflictEvents(data, options)`` call added to its parent FeatureGroup.
 
-    ``data`` and ``options`` are serialised here with ``htmlsafe_json_dumps`` (compact
-    separators), so the template inserts text that is already safe inside ``<script>``.
+    ``data`` and ``options`` are serialised with :func:`to_json` (``htmlsafe_json_dumps``,
+    compact separators), so the template inserts text that is already safe in ``<script>``.
     """
 
     _template = Template(
@@ -83,10 +103,11 @@ class ConflictEvents(MacroElement):
         "{% endmacro %}"
     )
 
-    def __init__(self, data: dict[str, object], options: dict[str, object]):
+    def __init__(self, data: dict[str, object] | str, options: dict[str, object]):
         super().__init__()
         self._name = "ConflictEvents"
-        self.data_json = to_json(data)
+        # ``data`` may come already serialised by :func:`to_json` (build measures its size).
+        self.data_json = data if isinstance(data, str) else to_json(data)
         self.options_json = to_json(options)
 
 
@@ -139,7 +160,7 @@ def events_data(idx: EventIndex, rows: np.ndarray, *, notes_chars: int = NOTES_C
     """
     order = np.argsort(-idx.fatalities[rows].astype(np.int64), kind="stable")
     rows = rows[order]
-    frame = idx.frame.take(rows)
+    frame = idx.rows(rows)
     strings, fields = _texts(frame, notes_chars)
     return {
         "kind": "events",
@@ -161,13 +182,14 @@ def events_data(idx: EventIndex, rows: np.ndarray, *, notes_chars: int = NOTES_C
 def cells_data(cells: Cells) -> dict:
     """Columnar data for grid cells: centre, count ``n``, fatalities ``d``, dominant ``f``,
     the cell edge ``cell`` in degrees and the ``zoom`` the grid was made for."""
+    order = np.argsort(cells.count, kind="stable")  # biggest last: their counts on top
     return {
         "kind": "cells",
-        "lat": _coords(cells.lat),
-        "lon": _coords(cells.lon),
-        "n": cells.count.tolist(),
-        "d": cells.fatalities.tolist(),
-        "f": cells.dominant.tolist(),
+        "lat": _coords(cells.lat[order]),
+        "lon": _coords(cells.lon[order]),
+        "n": cells.count[order].tolist(),
+        "d": cells.fatalities[order].tolist(),
+        "f": cells.dominant[order].tolist(),
         "cell": cells.cell_deg,
         # the zoom the grid was made for: cells are 32 px apart there (360 / 2**(zoom + 3))
         "zoom": round(math.log2(360.0 / cells.cell_deg)) - 3,
@@ -247,31 +269,19 @@ def build(
     """
     rows = _drawable(idx, np.asarray(indices, dtype=np.int64))
     missing = len(indices) - len(rows)
-    fg = folium.FeatureGroup(name=NAME, control=True)
-    options = palette_options()
-
-    data_json: str | None = None
-    in_view = False
-    if len(rows) <= max_points:
-        data_json = _single_events_json(idx, rows)
-        drawn = rows
-    elif bounds is not None:
+    # Too many for single events: keep to the (padded) view when we know it.
+    visible = rows
+    if len(rows) > max_points and bounds is not None:
         visible = in_bounds(idx, rows, bounds, pad=_VIEW_PAD)
-        in_view = len(visible) < len(rows)
-        drawn = visible
-        if len(visible) <= max_points:
-            data_json = _single_events_json(idx, visible)
+    where = " in view" if len(visible) < len(rows) else ""
 
+    data_json = _single_events_json(idx, visible) if len(visible) <= max_points else None
     if data_json is not None:
-        n = len(drawn)
-        summary = _plural(n, "event") if n else "No events"
-        if in_view:
-            summary += f" in view (of {len(rows):,} in the window)"
+        summary = _plural(len(visible), "event") if len(visible) else "No events"
+        if where:
+            summary += f"{where} (of {len(rows):,} in the window)"
     else:
-        cell_rows = in_bounds(idx, rows, bounds, pad=_VIEW_PAD) if bounds is not None else rows
-        in_view = len(cell_rows) < len(rows)
-        data_json, cells = _cells_json(idx, cell_rows, zoom)
-        where = " in view" if in_view else ""
+        data_json, cells = _cells_json(idx, visible, zoom)
         summary = (
             f"{_plural(int(cells.count.sum()), 'event')}{where} in "
             f"{_plural(len(cells), 'cell')}; zoom in for single events"
@@ -279,7 +289,6 @@ def build(
     if missing:
         summary += f" ({missing:,} without coordinates not drawn)"
 
-    element = ConflictEvents({}, options)
-    element.data_json = data_json
-    element.add_to(fg)
+    fg = folium.FeatureGroup(name=NAME, control=True)
+    ConflictEvents(data_json, palette_options()).add_to(fg)
     return fg, summary

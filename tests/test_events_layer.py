@@ -85,6 +85,7 @@ def test_cells_above_max_points(small):
     assert sum(data["d"]) == int(small.fatalities[rows].sum())
     assert len(data["n"]) == len(cells)
     assert data["zoom"] == 7 and data["cell"] == pytest.approx(360 / 2**10)
+    assert data["n"] == sorted(data["n"])  # biggest drawn last, their counts on top
     assert rendered(fg).count("L.conflictEvents(") == 1
 
 
@@ -115,6 +116,12 @@ def test_palette_comes_from_python(small):
     assert options["colours"] == [FACTION_STYLE[k].colour for k in FACTION_KEYS]
     assert options["shapes"] == [FACTION_STYLE[k].shape for k in FACTION_KEYS]
     assert options["outline"] == OUTLINE
+    assert options["radius"] == {"min": layer.MIN_RADIUS, "perSqrtDeath":
+                                 layer.RADIUS_PER_SQRT_DEATH, "max": layer.MAX_RADIUS}
+    assert layer.marker_radius(0) == layer.MIN_RADIUS
+    assert layer.marker_radius(100) == layer.MAX_RADIUS == layer.marker_radius(10_000)
+    assert layer.marker_radius(4) == pytest.approx(5 + 1.7 * 2)
+    assert [r for _, r in layer.SIZE_KEY] == sorted(r for _, r in layer.SIZE_KEY)
     fg, _ = layer.build(small, small.window("2016-03-01", "2016-03-02"))
     (element,) = children(fg)
     assert json.loads(element.options_json) == options

@@ -7,6 +7,7 @@ import os
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from sources import store
@@ -136,3 +137,22 @@ def test_empty_store_and_empty_table(tmp_path):
     assert back.empty
     with pytest.raises(FileNotFoundError):
         store.load(hashlib.sha256(b"nope").hexdigest(), tmp_path)
+
+
+def test_take_rows_matches_take_on_chunked_columns():
+    events = make_events(1_000, seed=4)
+    # several chunks per string column, as parquet gives them
+    for column in ("notes", "actor1", "event_id"):
+        values = pa.array(events[column].astype(object).where(events[column].notna(), None)
+                          .tolist(), type=pa.string())
+        chunks = pa.chunked_array([values.slice(i, 137) for i in range(0, len(values), 137)])
+        events[column] = pd.Series(pd.arrays.ArrowStringArray(chunks))
+    assert events["notes"].array.__arrow_array__().num_chunks == 8
+    rng = np.random.default_rng(0)
+    for positions in (rng.permutation(1_000)[:300], np.array([999, 0, 136, 137, 137]),
+                      np.array([], dtype=np.int64)):
+        got = store.take_rows(events, positions)
+        expected = events.take(positions).set_axis(positions)
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+        assert list(got.dtypes.astype(str)) == list(events.dtypes.astype(str))
+        check_canonical(got)

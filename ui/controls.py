@@ -79,7 +79,7 @@ def clock_controls(milestones: pd.DataFrame, briefing: Briefing | None,
                    span: tuple[date, date]) -> None:
     """Draw the controls in one row. Changes go to session state; the caller reads it."""
     noun = "scene" if briefing is not None else "milestone"
-    cols = st.columns([1.45, 4.2, 1.45, 1.7, 0.5, 0.5, 1.5, 0.55],
+    cols = st.columns([1.45, 2.5, 1.45, 1.95, 0.7, 0.7, 1.4, 0.8],
                       vertical_alignment="center", gap="small")
     cols[0].button("◀ Previous", key="step_previous", shortcut="Left",
                    on_click=_step, args=(-1, milestones, briefing, span),
@@ -109,6 +109,22 @@ def clock_controls(milestones: pd.DataFrame, briefing: Briefing | None,
         st.caption(f"Window now: {WINDOW_LABELS[st.session_state['window']]}.")
 
 
+def _follow_play_state() -> None:
+    """Rerun the whole app when play was switched on or off since the last run.
+
+    The dashboard fragment's timer (``run_every``) is fixed when the *app* runs, but the Play
+    button (and Space, Right/Left, which pause) sit inside the fragment, so their clicks rerun
+    only the fragment: without this, play would start but never tick, and a paused fragment
+    would keep rerunning every second.
+    """
+    ss = st.session_state
+    playing = bool(ss.get("playing"))
+    if ss.get("_play_seen", playing) != playing:
+        ss["_play_seen"] = playing
+        st.rerun(scope="app")
+    ss["_play_seen"] = playing
+
+
 def advance_play(milestones: pd.DataFrame, span: tuple[date, date]) -> None:
     """One tick of play: move the day on by the step; stop at the end.
 
@@ -116,6 +132,7 @@ def advance_play(milestones: pd.DataFrame, span: tuple[date, date]) -> None:
     next tick holds there once so the room can read the caption.
     """
     ss = st.session_state
+    _follow_play_state()
     if not ss.get("playing"):
         return
     if ss.pop("_hold", False):

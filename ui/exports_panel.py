@@ -22,6 +22,7 @@ from exports.html import render_standalone_html
 from exports.model import ExportView, bbox_around
 from exports.png import render_png
 from layers.legend import legend_html
+from sources.schema import FACTIONS
 from ui.catalog import Catalog
 from view.clock import Clock, format_day
 from view.event_index import FACTION_KEYS
@@ -42,7 +43,8 @@ def citation(catalog: Catalog, clock: Clock, state: ViewState, link: str) -> str
         f"{name} ({n:,} events loaded)"
         for name, n in catalog.events["source_dataset"].value_counts().items()
     )
-    factions = ", ".join(state.factions) if state.factions else "all factions"
+    factions = ("events involving " + " or ".join(FACTIONS.get(f, f) for f in state.factions)
+                if state.factions else "all factions")
     today = datetime.now(UTC).date().isoformat()
     return (
         f"{APP_TITLE}, view of {clock.describe()}; filters: {factions}; layers: "

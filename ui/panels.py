@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from layers.events import SIZE_KEY
 from layers.legend import legend_html
 from sources.schema import FACTIONS
 from view.clock import Clock
@@ -17,7 +18,8 @@ from view.stats import by_governorate
 def legend(faction_table: pd.DataFrame) -> None:
     """The legend for what is on the map now (only the factions present, largest first)."""
     keys = faction_table["faction"].tolist() or list(FACTIONS)
-    st.markdown(legend_html(keys, title="Events: principal party"), unsafe_allow_html=True)
+    st.markdown(legend_html(keys, sizes=SIZE_KEY, title="Events: principal party"),
+                unsafe_allow_html=True)
     st.caption(
         "Colour and shape: the side other than the government or Russia, or the perpetrator "
         "of an attack on civilians. Zone outlines are approximate."

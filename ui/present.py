@@ -29,8 +29,15 @@ BASE_CSS = """
 .cm-figs {display:grid; grid-template-columns:repeat(3, 1fr); gap:.4rem; margin:.3rem 0}
 .cm-fig {font-size:2.1rem; font-weight:800; line-height:1.1}
 .cm-fig-label {font-size:.9rem; color:#333}
-.block-container, [data-testid="stMainBlockContainer"] {padding-top:1.4rem !important}
+.block-container, [data-testid="stMainBlockContainer"] {padding-top:3.75rem !important}
 [data-testid="stMetricValue"] {font-size:2rem}
+/* The style block and the key listener draw nothing: take them out of the column's flow so
+   the gaps around them do not push the date down. */
+.st-key-cm_page_style, .st-key-cm_window_keys,
+[data-testid="stVerticalBlock"] > div:has(> .st-key-cm_page_style),
+[data-testid="stVerticalBlock"] > div:has(> .st-key-cm_window_keys) {position:absolute !important;
+  width:1px;
+  height:0 !important; overflow:hidden; pointer-events:none}
 </style>
 """
 
@@ -45,7 +52,9 @@ body, .stApp {background:#ffffff !important; color:#000000 !important}
 .cm-date {font-size:4rem}
 .cm-caption {font-size:1.9rem}
 .cm-window {font-size:1.4rem; color:#000}
-.cm-source {color:#222}
+.cm-source {color:#222; font-size:1.05rem; line-height:1.2}
+.cm-scene {font-size:1.9rem}
+.cm-legend {font-size:1.3rem !important}
 </style>
 """
 
@@ -79,9 +88,12 @@ _KEYS_JS = """
 
 
 def page_style(present: bool) -> None:
-    st.markdown(BASE_CSS + (PRESENT_CSS if present else ""), unsafe_allow_html=True)
+    """The page's CSS; with ``present``, the present view's (no sidebar, larger type)."""
+    with st.container(key="cm_page_style"):
+        st.markdown(BASE_CSS + (PRESENT_CSS if present else ""), unsafe_allow_html=True)
 
 
 def window_keys() -> None:
     """Install the +/- listener (an invisible component)."""
-    st.iframe(_KEYS_JS, height=1)
+    with st.container(key="cm_window_keys"):
+        st.iframe(_KEYS_JS, height=1)

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from sources.schema import FACTIONS, check_canonical
+from sources.store import take_rows
 
 # Faction codes: position in the schema's taxonomy. int8 fits (11 factions).
 FACTION_KEYS: tuple[str, ...] = tuple(FACTIONS)
@@ -255,7 +256,7 @@ class EventIndex:
 
     def rows(self, indices: np.ndarray | Iterable[int]) -> pd.DataFrame:
         """Return the canonical rows at these positions (a copy; index = positions)."""
-        return self.frame.take(np.asarray(indices, dtype=np.int64))
+        return take_rows(self.frame, np.asarray(indices, dtype=np.int64))
 
 
 def _weekly_counts(start: np.ndarray) -> pd.Series:

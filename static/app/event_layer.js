@@ -21,12 +21,13 @@
   }
 
   var DAY_MS = 86400000;
-  var MIN_RADIUS = 5;
-  var MAX_RADIUS = 22;
+  // Defaults only: layers/events.py sends its scale in options.radius (marker_radius there).
+  var RADIUS = { min: 5, perSqrtDeath: 1.7, max: 22 };
 
-  function eventRadius(fatalities) {
-    var r = MIN_RADIUS + 1.7 * Math.sqrt(Math.max(fatalities, 0));
-    return Math.min(r, MAX_RADIUS);
+  function eventRadius(fatalities, scale) {
+    scale = scale || RADIUS;
+    var r = scale.min + scale.perSqrtDeath * Math.sqrt(Math.max(fatalities, 0));
+    return Math.min(r, scale.max);
   }
 
   // Cells of the grid made for zoom z are 256 / 8 = 32 px apart at zoom z (cell edge
@@ -287,14 +288,14 @@
         resize();
         group._map.on("zoomend", resize);
       });
-      group.on("remove", function (e) {
-        if (e.target && e.target._map) { e.target._map.off("zoomend", resize); }
+      group.on("remove", function () {
+        if (group._map) { group._map.off("zoomend", resize); }
       });
     } else if (data) {
       for (i = 0; i < n; i++) {
         marker = new ShapeMarker([data.lat[i], data.lon[i]], {
           renderer: renderer,
-          radius: eventRadius(data.d[i]),
+          radius: eventRadius(data.d[i], options.radius),
           shape: shapes[data.f[i]] || "circle",
           color: outline,
           weight: 1.5,

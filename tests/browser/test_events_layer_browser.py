@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import Frame, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from layers.palette import FACTION_STYLE
 from tests.browser.apps.events_demo import EVIL
@@ -60,24 +61,34 @@ def markers(page: Page, expected: int | None = None) -> list[dict]:
     return frame.evaluate(MARKERS_JS)
 
 
-def click_marker(page: Page, marker: dict) -> None:
-    """Centre the map on a marker (no animation), then click it where it now is.
+def click_marker(page: Page, which: str, done: str) -> None:
+    """Centre the map on a marker (no animation), click it, and wait for ``done`` to hold.
 
-    Clicking near the frame's edge lets the page scroll between mousedown and click, which
-    moves the click off a small marker; in the middle of the map it stays put.
+    ``which`` is a JS predicate on the marker summaries of MARKERS_JS (the first match is
+    clicked); ``done`` a JS expression. Clicking near the frame's edge lets the page scroll
+    between mousedown and click, and st_folium may still move the map just after the first
+    render, so the position is taken at click time and the click is retried.
     """
-    point = frame_of(page).evaluate(
-        """([x, y]) => {
-          const ll = window.map.containerPointToLatLng([x, y]);
-          window.map.setView(ll, window.map.getZoom(), {animate: false});
-          const p = window.map.latLngToContainerPoint(ll);
-          return {x: p.x, y: p.y};
-        }""",
-        [marker["x"], marker["y"]],
-    )
+    frame = frame_of(page)
     container = map_frame(page).locator(".leaflet-container")
     container.scroll_into_view_if_needed()
-    container.click(position=point)
+    for _attempt in range(4):
+        point = frame.evaluate(
+            f"""() => {{
+              const m = ({MARKERS_JS})().filter({which})[0];
+              const ll = window.map.containerPointToLatLng([m.x, m.y]);
+              window.map.setView(ll, window.map.getZoom(), {{animate: false}});
+              const p = window.map.latLngToContainerPoint(ll);
+              return {{x: p.x, y: p.y}};
+            }}"""
+        )
+        container.click(position=point)
+        try:
+            frame.wait_for_function(f"() => {done}", timeout=3000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"clicking the marker {which} never made {done} true")
 
 
 def open_demo(page: Page, server: AppServer, errors: list[str]) -> None:
@@ -140,10 +151,11 @@ def test_single_events_are_drawn_as_shapes(page: Page, demo_app: AppServer) -> N
 def test_popups_show_text_and_only_web_links(page: Page, demo_app: AppServer) -> None:
     errors: list[str] = []
     open_demo(page, demo_app, errors)
-    found = {m["id"]: m for m in markers(page, expected=5)}
+    markers(page, expected=5)
     popup = map_frame(page).locator(".leaflet-popup-content")
 
-    click_marker(page, found["evil"])
+    click_marker(page, "(m) => m.id === 'evil'",
+                 "document.querySelector('.leaflet-popup-content') !== null")
     expect(popup).to_be_visible(timeout=TIMEOUT)
     expect(popup).to_contain_text(EVIL)
     expect(popup.locator("img")).to_have_count(0)
@@ -153,8 +165,8 @@ def test_popups_show_text_and_only_web_links(page: Page, demo_app: AppServer) ->
     frame_of(page).evaluate("window.map.closePopup()")
     expect(popup).to_have_count(0)
 
-    found = {m["id"]: m for m in markers(page)}  # the map moved
-    click_marker(page, found["linked"])
+    click_marker(page, "(m) => m.id === 'linked'",
+                 "document.querySelector('.leaflet-popup-content a') !== null")
     link = popup.locator("a")
     expect(link).to_have_count(1, timeout=TIMEOUT)
     expect(link).to_have_attribute("href", "https://example.org/report?id=1")
@@ -184,6 +196,6 @@ def test_cells_count_everything_and_zoom_in(page: Page, demo_app: AppServer) -> 
     assert biggest["label"] is not None
     screenshot(page, "events_demo_cells")
     zoom = frame.evaluate("window.map.getZoom()")
-    click_marker(page, biggest)
-    frame.wait_for_function(f"() => window.map.getZoom() === {zoom + 2}", timeout=TIMEOUT)
+    click_marker(page, f"(m) => m.count === {biggest['count']}",
+                 f"window.map.getZoom() === {zoom + 2}")
     assert not [e for e in errors if "conflict" in e.lower() or "event_layer" in e]
