@@ -103,7 +103,7 @@ def dashboard() -> None:
                            height=780 if is_present else 640)
     with side_col:
         _claims(header_milestones)
-        panels.legend(table)
+        panels.legend(table, built.summary)
         if not is_present:
             panels.statistics(catalog.index, rows, table)
     if briefing is not None and ss.get("scene") and not is_present:

@@ -231,26 +231,91 @@ def _load_one(path: Path, *, store_dir, boundaries, date_format, max_bytes) -> L
     if store_dir is None:
         return read_events_file(path, boundaries=boundaries, date_format=date_format,
                                 max_bytes=max_bytes)
+    return import_events_file(path, store_dir, boundaries=boundaries, date_format=date_format,
+                              max_bytes=max_bytes)
+
+
+def stored_result(fp: str, store_dir, *, name: str | None = None) -> LoadResult:
+    """The events, rejected rows and report of an import already in the store.
+
+    Parameters
+    ----------
+    fp : str
+        The import's fingerprint (:func:`sources.store.fingerprint`).
+    store_dir : path
+    name : str, optional
+        What the report and the rejected rows' ``file`` column call the file (default: the
+        path saved at import).
+
+    Raises
+    ------
+    FileNotFoundError
+        When the store does not hold ``fp``.
+    """
     from sources import store
 
+    events = store.load(fp, store_dir)
+    meta = _stored_meta(fp, store_dir)
+    shown = name or str(meta.get("path") or meta.get("source") or meta.get("source_file") or fp)
+    report = FileReport(
+        shown, str(meta.get("format", "")), int(meta.get("rows", len(events))),
+        len(events), int(meta.get("rejected", 0)), dict(meta.get("reasons", {})), None,
+        filtered=int(meta.get("filtered", 0)), stored=True,
+    )
+    rejected = store.load_rejected(fp, store_dir)
+    if len(rejected) and "file" in rejected.columns:
+        rejected["file"] = shown
+    return LoadResult(events, rejected, [report])
+
+
+def import_events_file(
+    path: str | Path,
+    store_dir,
+    *,
+    name: str | None = None,
+    boundaries=None,
+    date_format: str | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+) -> LoadResult:
+    """Read one events file through the store: from parquet when already imported, else
+    parsed, validated and saved (events and rejected rows).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+    store_dir : path
+    name : str, optional
+        The file's name as the user knows it (an upload is read from a temporary copy); used
+        in the report, the error sentence's place of the path, and the rejected rows.
+    boundaries, date_format, max_bytes
+        As for :func:`read_events_file`.
+
+    Returns
+    -------
+    LoadResult
+        ``reports[0].stored`` tells whether the file came from the store. Never raises for a
+        bad file.
+    """
+    from sources import store
+
+    path = Path(path)
     try:
         fp = store.fingerprint(path)
     except OSError as exc:
-        return _failed(path, "", f"{path.name} cannot be read: {exc}.")
+        return _failed(path, "", f"{name or path.name} cannot be read: {exc}.")
     if store.has(fp, store_dir):
-        events = store.load(fp, store_dir)
-        meta = _stored_meta(fp, store_dir)
-        report = FileReport(
-            str(path), str(meta.get("format", "")), int(meta.get("rows", len(events))),
-            len(events), int(meta.get("rejected", 0)), dict(meta.get("reasons", {})), None,
-            filtered=int(meta.get("filtered", 0)), stored=True,
-        )
-        return LoadResult(events, _empty_rejected(), [report])
+        return stored_result(fp, store_dir, name=name or str(path))
     result = read_events_file(path, boundaries=boundaries, date_format=date_format,
                               max_bytes=max_bytes)
     report = result.reports[0]
+    if name:
+        if report.error:
+            report.error = report.error.replace(path.name, name, 1)
+        report.path = name
+        if len(result.rejected):
+            result.rejected["file"] = name
     if report.error is None:
-        store.save(result.events, fp, store_dir, store_meta(report))
+        store.save(result.events, fp, store_dir, store_meta(report), rejected=result.rejected)
     return result
 
 
@@ -278,5 +343,5 @@ def _stored_meta(fp: str, store_dir) -> dict[str, object]:
         return {}
 
 
-__all__ = ["REASONS", "FileReport", "LoadResult", "event_files", "load_events",
-           "read_events_file", "store_meta"]
+__all__ = ["REASONS", "FileReport", "LoadResult", "event_files", "import_events_file",
+           "load_events", "read_events_file", "store_meta", "stored_result"]

@@ -5,7 +5,10 @@ SHA-256 of the *source* file's bytes, so importing the same file twice adds noth
 sorted by ``date_start`` (the order the event index needs, and the order that lets parquet row
 group statistics skip whole groups for a date filter). What was imported (file name, format,
 row counts, time) travels inside the parquet file as key-value metadata, so a file and its
-description can never drift apart.
+description can never drift apart. The import's rejected rows (``file``, ``row``, ``reason``
+and the raw fields, all text) are kept in ``<store_dir>/rejected/<fingerprint>.parquet``, so
+the app can offer them for download whether a file was parsed now or long ago; they live in a
+subfolder so that ``*.parquet`` in the store still means "one file per import".
 
 Loaded tables have exactly the canonical dtypes of :data:`sources.schema.DTYPES`. String
 columns use pandas' ``StringDtype("pyarrow")`` storage: its ``str(dtype)`` is ``"string"``
@@ -36,6 +39,7 @@ META_KEY = b"conflict_map.import"
 # keep the footer and per-group overhead negligible at a million rows.
 ROW_GROUP_SIZE = 131_072
 _SUFFIX = ".parquet"
+REJECTED_DIR = "rejected"  # subfolder of the store holding each import's rejected rows
 _CHUNK = 1 << 20  # bytes read at a time while hashing
 
 
@@ -72,6 +76,71 @@ def path_for(fp: str, store_dir: str | os.PathLike[str]) -> Path:
     return Path(store_dir) / f"{_check_fp(fp)}{_SUFFIX}"
 
 
+def rejected_path_for(fp: str, store_dir: str | os.PathLike[str]) -> Path:
+    """Return the parquet path that holds the rejected rows of the import ``fp``."""
+    return Path(store_dir) / REJECTED_DIR / f"{_check_fp(fp)}{_SUFFIX}"
+
+
+def _write_atomic(table: pa.Table, target: Path, fp: str) -> None:
+    # A temporary name in the target folder, then os.replace: a reader never sees half a file.
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{fp[:16]}.", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    try:
+        pq.write_table(table, tmp_name, row_group_size=ROW_GROUP_SIZE, compression="zstd")
+        os.chmod(tmp_name, 0o644)  # mkstemp makes it owner-only; the store is shared data
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+
+
+def save_rejected(rejected: pd.DataFrame, fp: str, store_dir: str | os.PathLike[str]) -> Path:
+    """Write an import's rejected rows beside it (atomically), every column as text.
+
+    Parameters
+    ----------
+    rejected : pandas.DataFrame
+        ``file``, ``row``, ``reason`` and the raw source fields (as from
+        :func:`sources.load.read_events_file`). Raw fields are kept as strings: a source's
+        values are whatever it wrote, and parquet needs one type per column.
+    fp, store_dir
+        As for :func:`save`.
+
+    Returns
+    -------
+    pathlib.Path
+        ``<store_dir>/rejected/<fp>.parquet``.
+    """
+    frame = pd.DataFrame(rejected).reset_index(drop=True).copy()
+    frame.columns = [str(c) for c in frame.columns]
+    for name in frame.columns:
+        if name != "row":
+            frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
+            frame[name] = frame[name].map(lambda v: v if v is None else str(v))
+    if "row" in frame.columns:
+        frame["row"] = pd.to_numeric(frame["row"], errors="coerce").astype("Int64")
+    target = rejected_path_for(fp, store_dir)
+    _write_atomic(pa.Table.from_pandas(frame, preserve_index=False), target, fp)
+    return target
+
+
+def load_rejected(fp: str, store_dir: str | os.PathLike[str]) -> pd.DataFrame:
+    """Return the rejected rows kept for import ``fp`` (no rows when none were kept).
+
+    Columns as saved (``file``, ``row``, ``reason``, raw fields); ``row`` is int64.
+    """
+    path = rejected_path_for(fp, store_dir)
+    if not path.is_file():
+        return pd.DataFrame({"file": pd.Series(dtype=str), "row": pd.Series(dtype="int64"),
+                             "reason": pd.Series(dtype=str)})
+    frame = pq.read_table(path).to_pandas()
+    if "row" in frame.columns:
+        frame["row"] = frame["row"].fillna(-1).astype("int64")
+    return frame
+
+
 def has(fp: str, store_dir: str | os.PathLike[str]) -> bool:
     """Return True when the store already holds the import with fingerprint ``fp``."""
     return path_for(fp, store_dir).is_file()
@@ -82,6 +151,7 @@ def save(
     fp: str,
     store_dir: str | os.PathLike[str],
     meta: Mapping[str, object],
+    rejected: pd.DataFrame | None = None,
 ) -> Path:
     """Write a canonical event table into the store, sorted by ``date_start``.
 
@@ -101,6 +171,9 @@ def save(
         What was imported, JSON-serialisable: e.g. ``source`` (file name), ``format``,
         ``rows``, ``accepted``, ``rejected``, ``imported_at``. ``fingerprint`` and ``rows``
         (the stored row count) are filled in when absent.
+    rejected : pandas.DataFrame, optional
+        The file's rejected rows; written first (:func:`save_rejected`) so that whenever the
+        events are in the store, so are their rejected rows.
 
     Returns
     -------
@@ -111,7 +184,8 @@ def save(
     target = path_for(fp, store_dir)
     if target.is_file():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if rejected is not None and len(rejected):
+        save_rejected(rejected, fp, store_dir)
 
     ordered = events.sort_values("date_start", kind="stable", ignore_index=True)
     record = {"fingerprint": fp, "rows": len(ordered), **dict(meta)}
@@ -120,21 +194,7 @@ def save(
         {**(table.schema.metadata or {}), META_KEY: json.dumps(record, default=str).encode()}
     )
 
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{fp[:16]}.", suffix=".tmp", dir=target.parent)
-    os.close(handle)
-    try:
-        pq.write_table(
-            table,
-            tmp_name,
-            row_group_size=ROW_GROUP_SIZE,
-            compression="zstd",
-        )
-        os.chmod(tmp_name, 0o644)  # mkstemp makes it owner-only; the store is shared data
-        os.replace(tmp_name, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
+    _write_atomic(table, target, fp)
     return target
 
 

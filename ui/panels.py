@@ -15,11 +15,15 @@ from view.event_index import EventIndex
 from view.stats import by_governorate
 
 
-def legend(faction_table: pd.DataFrame) -> None:
+def legend(faction_table: pd.DataFrame, summary: str) -> None:
     """The legend for what is on the map now (only the factions present, largest first)."""
     keys = faction_table["faction"].tolist() or list(FACTIONS)
     st.markdown(legend_html(keys, sizes=SIZE_KEY, title="Events: principal party"),
                 unsafe_allow_html=True)
+    if "cells" in summary:
+        st.markdown("**Circles with white rings:** cells of many events, coloured by the most "
+                    "frequent party, sized by their number; click one (or zoom in) for single "
+                    "events.")
     st.caption(
         "Colour and shape: the side other than the government or Russia, or the perpetrator "
         "of an attack on civilians. Zone outlines are approximate."
