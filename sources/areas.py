@@ -3,10 +3,20 @@
 The result has :data:`sources.schema.AREA_COLUMNS` with the dtypes of
 :data:`sources.schema.AREA_DTYPES`, in EPSG:4326. Invalid geometries are repaired with
 ``make_valid`` and counted (``gdf.attrs["repaired"]``); rows without geometry are refused.
+
+User area sets are kept in the store folder: ``<store>/areas/<fingerprint><suffix>`` (the
+file's bytes as given) and ``<store>/areas/<fingerprint>.json`` (its name and the fields the
+user picked). The sidecar is written last, so an area file counts as added only when both are
+there. Files of an areas folder (``CONFLICT_MAP_AREAS``) have no sidecar: their fields are
+found by the common names of :data:`FIELD_NAMES`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,10 +27,19 @@ from sources.detect import SourceError
 from sources.schema import AREA_COLUMNS, AREA_DTYPES
 
 _STRING = pd.StringDtype("pyarrow")
+AREA_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip")
+AREAS_DIR = "areas"  # subfolder of the store holding added area files
+# The role of a field -> its common names, most usual first (matched case-insensitively).
+FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    "label": ("name", "label", "title", "area", "zone"),
+    "from": ("from", "valid_from", "start", "start_date", "date_from", "begin", "since"),
+    "to": ("to", "valid_to", "end", "end_date", "date_to", "until"),
+    "style": ("state", "status", "style", "style_value", "kind", "type", "category"),
+}
 
 
-def _open(path: Path, layer: str | None) -> gpd.GeoDataFrame:
-    name = path.name
+def _open(path: Path, layer: str | None, name: str | None = None) -> gpd.GeoDataFrame:
+    name = name or path.name
     if not path.is_file():
         raise SourceError(f"{path} does not exist or is not a file.")
     target = f"zip://{path}" if path.suffix.lower() == ".zip" else str(path)
@@ -60,6 +79,7 @@ def read_areas(
     to_field: str | None = None,
     style_field: str | None = None,
     layer: str | None = None,
+    name: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read an area file into the canonical area table.
 
@@ -74,6 +94,9 @@ def read_areas(
         1989-01-01.
     layer : str, optional
         The layer of a GeoPackage.
+    name : str, optional
+        The file's name as the user knows it (a stored copy is named by its fingerprint):
+        used in messages, the ``layer``, ``source`` and ``area_id`` columns.
 
     Raises
     ------
@@ -81,8 +104,9 @@ def read_areas(
         Unreadable file, a named field missing, bad dates, missing geometries.
     """
     path = Path(path)
-    name = path.name
-    frame = _open(path, layer)
+    name = name or path.name
+    stem = Path(name).stem
+    frame = _open(path, layer, name)
     if frame.empty:
         raise SourceError(f"{name} holds no areas.")
     if frame.geometry.isna().any() or frame.geometry.is_empty.any():
@@ -101,8 +125,8 @@ def read_areas(
     valid_to = _field(frame, to_field, "end date", name)
     style = _field(frame, style_field, "style", name)
     out = pd.DataFrame(index=pd.RangeIndex(n))
-    out["area_id"] = [f"{path.stem}-{i + 1}" for i in range(n)]
-    out["layer"] = path.stem
+    out["area_id"] = [f"{stem}-{i + 1}" for i in range(n)]
+    out["layer"] = stem
     out["label"] = (label.fillna("").astype(str).to_numpy() if label is not None
                     else [f"Area {i + 1}" for i in range(n)])
     out["valid_from"] = (_dates(valid_from, "start date", name).to_numpy()
@@ -126,3 +150,180 @@ def read_areas(
     result = result[AREA_COLUMNS]
     result.attrs["repaired"] = repaired
     return result
+
+
+def empty_areas() -> gpd.GeoDataFrame:
+    """An empty canonical area table (columns and dtypes of the schema, EPSG:4326)."""
+    columns = {name: pd.Series(dtype=_STRING if dtype == "string" else dtype)
+               for name, dtype in AREA_DTYPES.items()}
+    return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs=4326))[AREA_COLUMNS]
+
+
+def area_fields(path: str | Path, *, layer: str | None = None,
+                name: str | None = None) -> list[str]:
+    """The property names of an area file, in file order (``geometry`` left out).
+
+    Raises
+    ------
+    SourceError
+        When the file cannot be read as an area file.
+    """
+    frame = _open(Path(path), layer, name)
+    return [str(c) for c in frame.columns if c != frame.geometry.name]
+
+
+def guess_fields(fields: list[str]) -> dict[str, str | None]:
+    """Pick the label, from, to and style fields among ``fields`` by their common names.
+
+    Returns
+    -------
+    dict
+        ``{"label": ..., "from": ..., "to": ..., "style": ...}``, each a name from
+        ``fields`` or None when no common name matches (:data:`FIELD_NAMES`).
+    """
+    by_lower = {f.lower(): f for f in reversed(fields)}  # first of equal lowercase names wins
+    chosen: dict[str, str | None] = {}
+    for role, names in FIELD_NAMES.items():
+        chosen[role] = next((by_lower[n] for n in names if n in by_lower), None)
+    return chosen
+
+
+def _read_with(path: Path, choices: dict, name: str | None = None) -> gpd.GeoDataFrame:
+    return read_areas(path, label_field=choices.get("label"), from_field=choices.get("from"),
+                      to_field=choices.get("to"), style_field=choices.get("style"),
+                      layer=choices.get("layer"), name=name)
+
+
+def concat_areas(tables: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """Several canonical area tables as one (dtypes kept; an empty list gives no rows)."""
+    tables = [t for t in tables if len(t)]
+    if not tables:
+        return empty_areas()
+    frame = pd.concat(tables, ignore_index=True)
+    for column, dtype in AREA_DTYPES.items():
+        if dtype == "string":
+            frame[column] = frame[column].astype(_STRING)
+        elif dtype != "object":
+            frame[column] = frame[column].astype(dtype)
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=4326)[AREA_COLUMNS]
+
+
+def _write_bytes_atomic(data: bytes, target: Path) -> None:
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                        dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(tmp_name, 0o644)  # mkstemp makes it owner-only; the store is shared data
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+
+
+def add_area_file(
+    path: str | Path,
+    store_dir: str | Path,
+    *,
+    name: str,
+    choices: dict[str, str | None],
+) -> gpd.GeoDataFrame:
+    """Check an area file with the user's field choices and keep it in the store.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file (e.g. a temporary copy of an upload).
+    store_dir : path
+        The store; the file goes to ``<store_dir>/areas/``.
+    name : str
+        The file's name as the user knows it.
+    choices : dict
+        ``label``, ``from``, ``to``, ``style`` (field names or None) and optionally ``layer``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The canonical area table read with those choices.
+
+    Raises
+    ------
+    SourceError
+        When the file cannot be used (nothing is kept then).
+    """
+    from sources import store
+
+    path = Path(path)
+    suffix = Path(name).suffix.lower() or path.suffix.lower()
+    if suffix not in AREA_SUFFIXES:
+        raise SourceError(f"{name}: area files must be GeoJSON, GeoPackage or a zipped "
+                          f"Shapefile ({', '.join(AREA_SUFFIXES)}).")
+    areas = _read_with(path, choices, name)
+    fp = store.fingerprint(path)
+    folder = Path(store_dir) / AREAS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_bytes_atomic(path.read_bytes(), folder / f"{fp}{suffix}")
+    sidecar = {"name": name, "suffix": suffix,
+               **{k: choices.get(k) for k in ("label", "from", "to", "style", "layer")}}
+    _write_bytes_atomic(json.dumps(sidecar, indent=1).encode(), folder / f"{fp}.json")
+    return areas
+
+
+def stored_area_keys(store_dir: str | Path) -> tuple[str, ...]:
+    """The fingerprints of the area files added to the store (sidecars present), sorted."""
+    folder = Path(store_dir) / AREAS_DIR
+    if not folder.is_dir():
+        return ()
+    return tuple(sorted(p.stem for p in folder.glob("*.json") if not p.name.startswith(".")))
+
+
+def load_stored_areas(store_dir: str | Path) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Every area file added to the store, read with its saved field choices.
+
+    Returns
+    -------
+    (geopandas.GeoDataFrame, list of str)
+        One canonical area table, and one sentence per file that could not be used.
+    """
+    folder = Path(store_dir) / AREAS_DIR
+    tables, problems = [], []
+    for fp in stored_area_keys(store_dir):
+        try:
+            sidecar = json.loads((folder / f"{fp}.json").read_text(encoding="utf-8"))
+            name = str(sidecar.get("name") or fp)
+            tables.append(_read_with(folder / f"{fp}{sidecar.get('suffix', '')}", sidecar, name))
+        except (OSError, ValueError) as exc:  # SourceError and JSON errors are ValueErrors
+            problems.append(f"Added area file {fp[:12]}… not loaded: {exc}")
+    return concat_areas(tables), problems
+
+
+def area_files(path: str | Path) -> list[Path]:
+    """The area files named: a file, or a folder's ``.geojson``/``.json``/``.gpkg``/``.zip``."""
+    path = Path(path)
+    if path.is_dir():
+        return sorted(p for p in path.iterdir()
+                      if p.is_file() and p.suffix.lower() in AREA_SUFFIXES)
+    return [path]
+
+
+def load_area_folder(path: str | Path) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """The area files of a file or folder, their fields found by :func:`guess_fields`.
+
+    A file whose start-date field cannot be found, or that cannot be read, gives one sentence
+    in the returned problems and no areas; the other files still load.
+    """
+    tables, problems = [], []
+    for file in area_files(path):
+        try:
+            choices = guess_fields(area_fields(file))
+            if choices["from"] is None:
+                problems.append(
+                    f"{file.name}: no start-date field found (name one "
+                    f"{', '.join(FIELD_NAMES['from'][:3])} or start), so its areas are not shown."
+                )
+                continue
+            tables.append(_read_with(file, choices))
+        except SourceError as exc:
+            problems.append(str(exc))
+    return concat_areas(tables), problems

@@ -141,3 +141,13 @@ def test_window_keys_and_a_bad_link_are_reported_not_fatal():
     assert "06/12/2017" in warnings and "fortnight" in warnings
     at.button(key="window_wider").click().run()
     assert param(at, "window") == "quarter"
+
+
+def test_the_milestone_list_jumps_to_a_milestone():
+    at = run_app(date="2016-06-01")
+    picker = at.selectbox(key="milestone_jump")
+    target = date(2018, 4, 7)  # Douma chemical attack
+    assert any(o.startswith("7 Apr 2018 — ") and "Douma" in o for o in picker.options)
+    picker.set_value(target).run()
+    assert not at.exception
+    assert param(at, "date") == "2018-04-07"

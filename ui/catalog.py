@@ -1,8 +1,9 @@
 """Everything the dashboard shows, loaded once per process and shared by every session.
 
 ``st.cache_resource`` keeps one copy in memory for all viewers (never copied per session); the
-cache key is the configuration plus the list of imported files, so an upload or a
-``python -m sources import`` is picked up on the next run without a restart.
+cache key is the configuration plus the list of imported files and added area files, so an
+upload, a download or a ``python -m sources import`` is picked up on the next run without a
+restart.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from sources.load import FileReport, load_events, read_events_file
-from sources.shipped import DATA_DIR, load_milestones, load_zones
 
 from sources import store
+from sources.areas import concat_areas, load_area_folder, load_stored_areas, stored_area_keys
 from sources.boundaries import Boundaries, load_boundaries
+from sources.load import FileReport, load_events, read_events_file, stored_result
+from sources.shipped import DATA_DIR, load_milestones, load_zones
 from view.clock import slider_span
 from view.event_index import EventIndex
 
@@ -35,6 +37,7 @@ class Config:
     boundaries: str  # folder of OCHA boundaries, or "" for none
     store_dir: str  # imported files (uploads, `python -m sources import`)
     tiles: str  # "osm" or "none"
+    areas: str = ""  # file or folder of area files besides the shipped zones, or ""
 
     @classmethod
     def from_env(cls) -> Config:
@@ -43,6 +46,7 @@ class Config:
             boundaries=os.environ.get("CONFLICT_MAP_BOUNDARIES", ""),
             store_dir=os.environ.get("CONFLICT_MAP_STORE", str(DATA_DIR / "store")),
             tiles=os.environ.get("CONFLICT_MAP_TILES", "none"),
+            areas=os.environ.get("CONFLICT_MAP_AREAS", ""),
         )
 
 
@@ -63,12 +67,18 @@ class Catalog:
         return sorted(self.events["source_dataset"].dropna().unique().tolist())
 
 
-def store_fingerprints(store_dir: str) -> tuple[str, ...]:
-    """The imported files, as the cache key's part that changes when one is added."""
+def _imported_events(store_dir: str) -> tuple[str, ...]:
     path = Path(store_dir)
     if not path.is_dir():
         return ()
-    return tuple(sorted(p.stem for p in path.glob("*.parquet")))
+    return tuple(sorted(p.stem for p in path.glob("*.parquet") if not p.name.startswith(".")))
+
+
+def store_fingerprints(store_dir: str) -> tuple[str, ...]:
+    """The imported events files and added area files (``areas/<fp>``), as the cache key's
+    part that changes when one is added."""
+    return _imported_events(store_dir) + tuple(f"areas/{fp}" for fp in
+                                               stored_area_keys(store_dir))
 
 
 @st.cache_resource(show_spinner="Loading events, zones and milestones…", max_entries=2)
@@ -94,11 +104,12 @@ def load_catalog(config: Config, imported: tuple[str, ...]) -> Catalog:
         in_folder = {store.fingerprint(p) for p in files if p.is_file()}
     elif config.events != str(DATA_DIR / "events"):
         problems.append(f"CONFLICT_MAP_EVENTS names {config.events}, which does not exist.")
-    frames = [r.events for r in results]
     if store_dir.is_dir():
-        # Files imported by upload or `python -m sources import`, not already in the folder.
-        frames += [store.load(fp, store_dir) for fp in store_fingerprints(str(store_dir))
-                   if fp not in in_folder]
+        # Files imported by upload, download or `python -m sources import`, not already in the
+        # folder: with their report and rejected rows, as kept at import.
+        results += [stored_result(fp, store_dir) for fp in _imported_events(str(store_dir))
+                    if fp not in in_folder]
+    frames = [r.events for r in results]
 
     events = pd.concat(frames, ignore_index=True)
     before = len(events)
@@ -113,7 +124,18 @@ def load_catalog(config: Config, imported: tuple[str, ...]) -> Catalog:
     reports = [rep for r in results for rep in r.reports]
 
     milestones = load_milestones()
-    areas = load_zones()
+    area_tables = [load_zones()]
+    if config.areas:
+        if Path(config.areas).exists():
+            folder_areas, area_problems = load_area_folder(config.areas)
+            area_tables.append(folder_areas)
+            problems += area_problems
+        else:
+            problems.append(f"CONFLICT_MAP_AREAS names {config.areas}, which does not exist.")
+    stored_areas, area_problems = load_stored_areas(store_dir)
+    area_tables.append(stored_areas)
+    problems += area_problems
+    areas = concat_areas(area_tables)
     index = EventIndex.from_events(events)
     first, last = index.span() if len(events) else (None, None)
     span = slider_span([first, last, *milestones["date"].dt.date.tolist()])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -10,7 +12,7 @@ import streamlit as st
 from layers.events import SIZE_KEY
 from layers.legend import legend_html
 from sources.schema import FACTIONS
-from view.clock import Clock
+from view.clock import Clock, format_day
 from view.event_index import EventIndex
 from view.stats import by_governorate
 
@@ -94,3 +96,25 @@ def window_rows(index: EventIndex, clock: Clock, factions: list[str]) -> np.ndar
     return index.window(clock.start, clock.end, factions=factions or None)
 
 
+
+
+def _jump_to_milestone(span: tuple[date, date]) -> None:
+    chosen = st.session_state.get("milestone_jump")
+    if chosen is not None:
+        st.session_state["day"] = min(max(chosen, span[0]), span[1])
+        st.session_state["range_start"] = None
+        st.session_state["playing"] = False
+
+
+def milestone_picker(milestones: pd.DataFrame, span: tuple[date, date]) -> None:
+    """Every milestone in a list; picking one moves the clock to its date."""
+    options = list(dict.fromkeys(pd.to_datetime(milestones["date"]).dt.date))
+    titles: dict[date, list[str]] = {}
+    for row in milestones.itertuples(index=False):
+        titles.setdefault(pd.Timestamp(row.date).date(), []).append(str(row.title))
+    st.selectbox(
+        "Jump to a milestone", options, index=None, key="milestone_jump",
+        placeholder=f"{len(milestones)} milestones — pick one to jump to its date",
+        format_func=lambda d: f"{format_day(d)} — {' / '.join(titles[d])}",
+        on_change=_jump_to_milestone, args=(span,),
+    )
