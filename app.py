@@ -35,7 +35,8 @@ with st.sidebar:
     st.title("Syria conflict map")
     tiles = sidebar.view_controls(briefings, config)
     sidebar.data_status(catalog)
-    sidebar.upload(config)
+    sidebar.upload(config, catalog)
+    sidebar.add_areas(config)
     for error in briefing_errors:
         st.error(error)
 
@@ -100,7 +101,7 @@ def dashboard() -> None:
     map_col, side_col = st.columns([3, 1])
     with map_col:
         map_panel.draw_map(map_panel.base_map(catalog, layers, tiles), built,
-                           height=780 if is_present else 640)
+                           height=700 if is_present else 640)
     with side_col:
         panels.milestone_picker(catalog.milestones, catalog.span)
         _claims(header_milestones)

@@ -50,7 +50,7 @@ PRESENT_CSS = """
   max-width:100% !important}
 body, .stApp {background:#ffffff !important; color:#000000 !important}
 .cm-date {font-size:4rem}
-.cm-caption {font-size:1.9rem}
+.cm-caption {font-size:1.7rem; line-height:1.25}
 .cm-window {font-size:1.4rem; color:#000}
 .cm-source {color:#222; font-size:1.05rem; line-height:1.2}
 .cm-scene {font-size:1.9rem}

@@ -210,13 +210,15 @@ def test_keyboard_steps_widens_and_plays(app_url, page: Page, present: bool):
     assert script_runs_during(page, 2500) >= 1  # play ticks: the measure below can fail
     focus_page(page)
     page.keyboard.press(" ")
-    page.wait_for_timeout(1500)
+    expect(page.locator(".st-key-play button").locator("visible=true")).to_contain_text(
+        "Play", timeout=10_000)
+    page.wait_for_timeout(1000)
     wait_for_app(page, timeout=60_000)
     paused = params(page)["date"]
-    # Paused: nothing moves and nothing reruns (a play timer left running would).
-    assert script_runs_during(page, 2500) == 0, "the paused dashboard still reruns"
+    # Paused: nothing moves, and the dashboard stops rerunning (a play timer left running
+    # would rerun it every second; one late run of the pause itself is allowed).
+    assert script_runs_during(page, 4000) <= 1, "the paused dashboard still reruns"
     assert params(page)["date"] == paused, "Space did not pause play"
-    expect(page.locator(".st-key-play button").locator("visible=true")).to_contain_text("Play")
     screenshot(page, f"keyboard-{'present' if present else 'normal'}")
 
 
