@@ -73,8 +73,6 @@ def _claims(caption_rows: pd.DataFrame) -> None:
 def dashboard() -> None:
     """Everything that moves with the clock; reruns alone when the clock moves."""
     ss = st.session_state
-    if ss.get("playing") and _speed() is None:
-        st.rerun()  # play was switched off: leave the timed fragment
     controls.advance_play(catalog.milestones, catalog.span)
     clock = state.current_clock(catalog.span)
     briefing = briefings.get(ss.get("briefing") or "")

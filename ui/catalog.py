@@ -77,8 +77,18 @@ def _imported_events(store_dir: str) -> tuple[str, ...]:
 def store_fingerprints(store_dir: str) -> tuple[str, ...]:
     """The imported events files and added area files (``areas/<fp>``), as the cache key's
     part that changes when one is added."""
-    return _imported_events(store_dir) + tuple(f"areas/{fp}" for fp in
-                                               stored_area_keys(store_dir))
+    folder = Path(store_dir) / "areas"
+    # The sidecar's time too: adding the same file again with other field choices rewrites it.
+    areas = tuple(f"areas/{fp}:{_mtime_ns(folder / f'{fp}.json')}"
+                  for fp in stored_area_keys(store_dir))
+    return _imported_events(store_dir) + areas
+
+
+def _mtime_ns(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 @st.cache_resource(show_spinner="Loading events, zones and milestones…", max_entries=2)

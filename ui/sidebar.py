@@ -3,15 +3,18 @@ rejected rows). Hidden in present view."""
 
 from __future__ import annotations
 
+import os
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from sources.load import read_events_file
 
 from sources import store
+from sources.areas import add_area_file, area_fields, guess_fields
+from sources.detect import SourceError
+from sources.download import DEFAULT_UCDP_URL, SourceDownloadError, download_ucdp
+from sources.load import import_events_file
 from sources.schema import FACTIONS
 from ui.catalog import Catalog, Config
 from ui.controls import apply_scene
@@ -76,46 +79,177 @@ def data_status(catalog: Catalog) -> None:
                 data=catalog.rejected.to_csv(index=False).encode("utf-8-sig"),
                 file_name="rejected_rows.csv", mime="text/csv", key="rejected_csv",
             )
+        user_areas = catalog.areas[catalog.areas["source_url"].fillna("") == ""]
+        for layer, group in user_areas.groupby("layer", sort=True):
+            st.markdown(f"- Areas **{layer}**: {len(group):,} area(s)")
         for problem in catalog.problems:
             st.warning(problem)
 
 
-def upload(config: Config) -> None:
+def _remember(key: str, file_id: str, kind: str, message: str, **extra) -> None:
+    # What happened to an upload, kept across the rerun that reloads the catalog: the file
+    # stays in its uploader, and must not then be reported as "already loaded".
+    st.session_state[key] = {"file_id": file_id, "kind": kind, "message": message, **extra}
+
+
+def _show(outcome: dict) -> None:
+    getattr(st, outcome["kind"])(outcome["message"])
+
+
+def _rejected_button(fp: str, store_dir: Path, name: str, key: str) -> None:
+    rejected = store.load_rejected(fp, store_dir)
+    if len(rejected):
+        st.download_button(
+            f"Download the {len(rejected):,} rejected rows (CSV)",
+            data=rejected.to_csv(index=False).encode("utf-8-sig"),
+            file_name=f"rejected_{Path(name).stem}.csv", mime="text/csv", key=key,
+        )
+
+
+def upload(config: Config, catalog: Catalog | None = None) -> None:
     """Add an events file: validated by the same pipeline as the folder and the command line,
-    then kept in the store (for every viewer of this dashboard)."""
+    then kept in the store (for every viewer of this dashboard), with its rejected rows."""
+    store_dir = Path(config.store_dir)
     with st.expander("Add your own events file", expanded=False):
         st.caption("UCDP GED CSV, ACLED CSV or JSON, or the canonical CSV (see README). "
                    "The file is checked row by row; rejected rows are counted and can be "
                    "downloaded. It is added to this dashboard's store for every viewer.")
         uploaded = st.file_uploader("Events file", type=["csv", "json", "txt"],
                                     key="upload_file")
+        if uploaded is not None:
+            _events_upload(uploaded, store_dir, catalog)
+        ucdp_download(config)
+
+
+def _events_upload(uploaded, store_dir: Path, catalog: Catalog | None) -> None:
+    done = st.session_state.get("_events_upload")
+    if done and done["file_id"] == uploaded.file_id:
+        _show(done)
+        if done.get("fp"):
+            _rejected_button(done["fp"], store_dir, uploaded.name, "upload_rejected_csv")
+        return
+    name = Path(uploaded.name).name
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(uploaded.getvalue())
+        fp = store.fingerprint(path)
+        if store.has(fp, store_dir):
+            st.info(f"{name} is already loaded; nothing added.")
+            return
+        result = import_events_file(path, store_dir, name=name,
+                                    boundaries=catalog.boundaries if catalog else None)
+    report = result.reports[0]
+    if report.error:
+        st.error(f"{report.error} The data already shown is unchanged.")
+        return
+    rejected = {0: "no rows rejected", 1: "1 row rejected"}.get(
+        report.rejected, f"{report.rejected:,} rows rejected")
+    message = f"{name}: {report.accepted:,} events added; {rejected}."
+    _remember("_events_upload", uploaded.file_id, "success", message, fp=fp)
+    st.rerun()  # reload the catalog (its cache key now holds this file) and show the events
+
+
+def ucdp_download(config: Config) -> None:
+    """The UCDP GED download: progress bar, one-sentence error, reload on success."""
+    done = st.session_state.get("_ucdp_download")
+    clicked = st.button("Download UCDP GED (needs internet)", key="ucdp_download",
+                        help="Downloads the UCDP Georeferenced Event Dataset (global CSV zip), "
+                             "keeps the Syria rows and adds them to the store.")
+    if not clicked:
+        if done:
+            _show(done)
+        return
+    url = os.environ.get("CONFLICT_MAP_UCDP_URL") or DEFAULT_UCDP_URL
+    bar = st.progress(0.0, text="Connecting…")
+    shown = {"percent": -1}
+
+    def progress(done_bytes: int, total: int | None) -> None:
+        # Redraw only when the shown number changes: a big zip gives thousands of calls.
+        if total:
+            percent = min(100, done_bytes * 100 // max(total, 1))
+            if percent != shown["percent"]:
+                shown["percent"] = percent
+                bar.progress(percent / 100, text=f"Downloading UCDP GED: {percent} % "
+                             f"of {total / 1e6:.1f} MB")
+        elif done_bytes // 1_000_000 != shown["percent"]:
+            shown["percent"] = done_bytes // 1_000_000
+            bar.progress(0.0, text=f"Downloading UCDP GED: {done_bytes / 1e6:.0f} MB")
+
+    try:
+        report = download_ucdp(url, config.store_dir, progress)
+    except (SourceDownloadError, OSError, ValueError) as exc:
+        bar.empty()
+        st.session_state.pop("_ucdp_download", None)
+        st.error(f"UCDP GED was not downloaded: {exc}. The data already shown is unchanged.")
+        return
+    bar.empty()
+    if report.error:
+        st.error(f"{report.error} The data already shown is unchanged.")
+        return
+    if report.stored and not report.rows:
+        message = "UCDP GED: this release is already loaded; nothing added."
+        _remember("_ucdp_download", "", "info", message)
+        _show(st.session_state["_ucdp_download"])
+        return
+    message = f"UCDP GED downloaded: {report.accepted:,} events added" + (
+        f"; {report.rejected:,} row(s) rejected (see Data above)." if report.rejected else ".")
+    _remember("_ucdp_download", "", "success", message)
+    st.rerun()
+
+
+NONE = "(none)"
+ROLE_LABELS = {"label": "Label field", "from": "From-date field (first day)",
+               "to": "To-date field (last day; empty = still in force)",
+               "style": "Style field (areas are coloured by its value)"}
+
+
+def add_areas(config: Config) -> None:
+    """Add an area file: pick its label, from, to and style fields, then keep it in the store
+    so it is drawn on the same clock as the zones."""
+    store_dir = Path(config.store_dir)
+    with st.expander("Add an area file", expanded=False):
+        st.caption("GeoJSON, GeoPackage or a zipped Shapefile. Each area is drawn from its "
+                   "from-date to its to-date (YYYY-MM-DD), coloured by the style field.")
+        uploaded = st.file_uploader("Area file", type=["geojson", "json", "gpkg", "zip"],
+                                    key="upload_areas")
         if uploaded is None:
             return
-        data = uploaded.getvalue()
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / Path(uploaded.name).name
-            path.write_bytes(data)
-            fp = store.fingerprint(path)
-            store_dir = Path(config.store_dir)
-            if store.has(fp, store_dir):
-                st.info(f"{uploaded.name} is already loaded; nothing added.")
-                return
-            result = read_events_file(path)
-        report = result.reports[0]
-        if report.error:
-            st.error(f"{report.error} The data already shown is unchanged.")
+        done = st.session_state.get("_areas_upload")
+        if done and done["file_id"] == uploaded.file_id:
+            _show(done)
             return
-        store.save(result.events, fp, store_dir, {
-            "source_file": uploaded.name, "format": report.format, "rows": report.rows,
-            "accepted": report.accepted, "rejected": report.rejected,
-            "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        })
-        st.success(f"{uploaded.name}: {report.accepted:,} events added"
-                   + (f"; {report.rejected:,} rows rejected." if report.rejected else "."))
-        if report.rejected:
-            st.download_button(
-                f"Download the {report.rejected:,} rejected rows (CSV)",
-                data=pd.DataFrame(result.rejected).to_csv(index=False).encode("utf-8-sig"),
-                file_name=f"rejected_{Path(uploaded.name).stem}.csv", mime="text/csv",
-                key="upload_rejected_csv",
-            )
+        name = Path(uploaded.name).name
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / name
+            path.write_bytes(uploaded.getvalue())
+            try:
+                fields = area_fields(path, name=name)
+            except SourceError as exc:
+                st.error(f"{exc} The areas already shown are unchanged.")
+                return
+            if not fields:
+                st.error(f"{name} has no fields, so it has no from-date; nothing added.")
+                return
+            guess = guess_fields(fields)
+            st.markdown(f"`{name}` fields: " + ", ".join(f"`{f}`" for f in fields))
+            choices: dict[str, str | None] = {}
+            for role, label in ROLE_LABELS.items():
+                options = fields if role == "from" else [NONE, *fields]
+                preset = guess[role] if guess[role] in options else options[0]
+                picked = st.selectbox(label, options, index=options.index(preset),
+                                      key=f"area_field_{role}_{uploaded.file_id}")
+                choices[role] = None if picked == NONE else picked
+            if not st.button("Add areas", key="add_areas", type="primary"):
+                return
+            try:
+                areas = add_area_file(path, store_dir, name=name, choices=choices)
+            except SourceError as exc:
+                st.error(f"{exc} The areas already shown are unchanged.")
+                return
+        first, last = areas["valid_from"].min(), areas["valid_to"].max()
+        until = "still in force" if areas["valid_to"].isna().any() or pd.isna(last) else (
+            f"to {last:%Y-%m-%d}")
+        message = (f"{name}: {len(areas):,} area(s) added, from {first:%Y-%m-%d} {until}; "
+                   f"coloured by {choices['style'] or 'one colour'}.")
+        _remember("_areas_upload", uploaded.file_id, "success", message)
+        st.rerun()
