@@ -101,7 +101,8 @@ def dashboard() -> None:
         map_panel.draw_map(map_panel.base_map(catalog, layers, tiles), built,
                            height=700 if is_present else 640)
     with side_col:
-        panels.milestone_picker(catalog.milestones, catalog.span)
+        if not is_present:  # the room sees the map; the presenter steps with the keys
+            panels.milestone_picker(catalog.milestones, catalog.span)
         _claims(header_milestones)
         panels.legend(table, built.summary)
         if not is_present:
