@@ -26,8 +26,10 @@ BASE_CSS = """
 .cm-claim-text {font-size:1.15rem; font-weight:600; margin-bottom:.25rem}
 .cm-claim-note {font-size:.95rem; color:#333; margin-bottom:.35rem}
 .cm-claim-sub {font-size:.95rem; color:#222}
-.cm-figs {display:grid; grid-template-columns:repeat(3, 1fr); gap:.4rem; margin:.3rem 0}
-.cm-fig {font-size:2.1rem; font-weight:800; line-height:1.1}
+.cm-figs {display:grid; grid-template-columns:repeat(3, minmax(0, 1fr)); gap:.4rem;
+  margin:.3rem 0}
+/* Scales with the column so that six-digit counts still fit beside each other. */
+.cm-fig {font-size:clamp(1.2rem, 1.9vw, 2.1rem); font-weight:800; line-height:1.1}
 .cm-fig-label {font-size:.9rem; color:#333}
 .block-container, [data-testid="stMainBlockContainer"] {padding-top:3.75rem !important}
 [data-testid="stMetricValue"] {font-size:2rem}
