@@ -104,7 +104,8 @@ def dashboard() -> None:
         if not is_present:  # the room sees the map; the presenter steps with the keys
             panels.milestone_picker(catalog.milestones, catalog.span)
         _claims(header_milestones)
-        panels.legend(table, built.summary)
+        drawn_areas = built.zones if "zones" in layers else built.zones.iloc[0:0]
+        panels.legend(table, built.summary, drawn_areas)
         if not is_present:
             panels.statistics(catalog.index, rows, table)
     if briefing is not None and ss.get("scene") and not is_present:

@@ -82,6 +82,7 @@ def legend_html(
     sizes: bool | Sequence[tuple[str, float]] = True,
     zones_states: Sequence[str] = (IN_FORCE, UNDER_OFFENSIVE),
     title: str = "Legend",
+    approximate_note: bool = True,
 ) -> str:
     """The legend for the current view, as one ``<div>`` of HTML.
 
@@ -93,7 +94,10 @@ def legend_html(
         ``True`` for :data:`DEFAULT_SIZE_KEY`, ``False`` for none, or the ``(label, radius px)``
         pairs of the event layer's fatality scale.
     zones_states : sequence of str
-        Zone states to explain; empty for none.
+        Area states (or the user's style values) to explain; empty for none. Untrusted text:
+        escaped.
+    approximate_note : bool
+        Say that the zone outlines are approximate (when an approximate area is drawn).
     title : str
 
     Returns
@@ -119,9 +123,10 @@ def legend_html(
             parts.append(f"<span>{circle} {html_text(label)}</span>")
         parts.append("</div>")
     if zones_states:
-        parts.append('<div style="font-weight:700;margin:0.5em 0 0.2em">De-escalation zones</div>')
-        parts.extend(_row(_zone_svg(state), f"zone {state}") for state in zones_states)
-        parts.append('<div style="font-size:0.9em;color:#555">Zone outlines are approximate: '
-                     "the memorandum maps were never published.</div>")
+        parts.append('<div style="font-weight:700;margin:0.5em 0 0.2em">Areas</div>')
+        parts.extend(_row(_zone_svg(state), state) for state in zones_states)
+        if approximate_note:
+            parts.append('<div style="font-size:0.9em;color:#555">De-escalation zone outlines '
+                         "are approximate: the memorandum maps were never published.</div>")
     parts.append("</div>")
     return "".join(parts)

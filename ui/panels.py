@@ -17,10 +17,14 @@ from view.event_index import EventIndex
 from view.stats import by_governorate
 
 
-def legend(faction_table: pd.DataFrame, summary: str) -> None:
-    """The legend for what is on the map now (only the factions present, largest first)."""
+def legend(faction_table: pd.DataFrame, summary: str, areas: pd.DataFrame) -> None:
+    """The legend for what is on the map now: the factions present (largest first), the
+    states of the areas drawn today, and what cells are when events are grouped."""
     keys = faction_table["faction"].tolist() or list(FACTIONS)
-    st.markdown(legend_html(keys, sizes=SIZE_KEY, title="Events: principal party"),
+    states = list(dict.fromkeys(areas["state"].astype(str))) if len(areas) else []
+    approximate = bool(len(areas)) and bool(areas["approximate"].astype(bool).any())
+    st.markdown(legend_html(keys, sizes=SIZE_KEY, title="Events: principal party",
+                            zones_states=states, approximate_note=approximate),
                 unsafe_allow_html=True)
     if "cells" in summary:
         st.markdown("**Circles with white rings:** cells of many events, coloured by the most "

@@ -193,7 +193,7 @@ def scale_app(tmp_path_factory) -> Iterator[ScaleApp]:
         "CONFLICT_MAP_BOUNDARIES": str(BOUNDARIES),
         "CONFLICT_MAP_TILES": "none",
     }
-    with start_app("/tmp/scale-work/app_fixed.py", env=env, timeout=120) as server:
+    with start_app("app.py", env=env, timeout=120) as server:
         print(f"\n[scale] generate {EVENTS:,} events: {generate_s:.1f} s; import: "
               f"{import_s:.1f} s; expected counts read with pandas: {truth_s:.1f} s")
         yield ScaleApp(server.url, truth)
