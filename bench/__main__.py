@@ -60,9 +60,15 @@ def _table(result: dict) -> str:
                      f"{result['payload_bytes'][window]:>12,}")
     singles = result.get("step_ms_most_singles")
     if singles:
-        lines.append(f"  {singles['window_days']}-day windows {singles['p50']:>6.1f}  "
-                     f"{singles['p95']:>8.1f}  {singles['payload_bytes']:>12,}  "
+        label = f"{singles['window_days']}-day windows"
+        lines.append(f"  {label:<16} {singles['p50']:>8.1f}  {singles['p95']:>8.1f}  "
+                     f"{singles['payload_bytes']:>12,}  "
                      f"(~{singles['events_p50']:,} single events with details)")
+    said = result.get("summary_median_day")
+    if said:
+        lines.append(f"the layer says on {said['day']} (median sampled date):")
+        lines += [f"  {window:<16} {said[window]}" for window in result["step_ms"]
+                  if window in said]
     lines.append(f"naive / ours      {result['naive_ratio']:>10.1f} x  (window "
                  f"'{result['naive_window']}', naive p50 {result['naive_ms_p50']:.0f} ms, "
                  f"{result['naive_payload_bytes']:,} bytes)")

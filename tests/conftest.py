@@ -25,3 +25,22 @@ def boundaries_folder(shared_data: Path) -> Path:
     if not (folder / "syr_admin1.shp").is_file():
         pytest.fail(f"{folder} lacks syr_admin1.shp")
     return folder
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless (Playwright's own browser download is not used).
+
+    One per test session, here rather than in tests/browser/ so that every test that needs a
+    browser shares it: Playwright's sync API allows one running instance per thread.
+    """
+    from playwright.sync_api import sync_playwright  # only the browser tests need it
+
+    from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()

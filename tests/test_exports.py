@@ -408,43 +408,36 @@ def test_html_of_the_app_base_map_if_present() -> None:
 
 
 @pytest.mark.browser
-def test_html_opens_from_disk_in_chromium_without_network(tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_html_opens_from_disk_in_chromium_without_network(tmp_path: Path, browser) -> None:
     path = tmp_path / "view.html"
     path.write_text(export_page(), encoding="utf-8")
     blocked: list[str] = []
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"],
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # One Chromium for the whole test session (tests/conftest.py); a fresh context here.
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
 
-            def route(r) -> None:
-                if r.request.url.startswith(("file://", "data:")):
-                    r.continue_()
-                else:
-                    blocked.append(r.request.url)
-                    r.abort()
+        def route(r) -> None:
+            if r.request.url.startswith(("file://", "data:")):
+                r.continue_()
+            else:
+                blocked.append(r.request.url)
+                r.abort()
 
-            page.route("**/*", route)
-            page.goto(path.as_uri())
-            page.wait_for_selector(".leaflet-container", timeout=10_000)
-            page.wait_for_selector(".leaflet-overlay-pane svg path, .leaflet-overlay-pane canvas",
-                                   timeout=10_000)
-            assert page.locator("#export-date").inner_text() == "6 Dec 2017"
-            assert page.locator("#export-date").is_visible()
-            assert page.locator(".export-legend").is_visible()
-            box_ = page.locator(".leaflet-container").bounding_box()
-            assert box_ is not None and box_["width"] > 500 and box_["height"] > 300
-        finally:
-            browser.close()
+        page.route("**/*", route)
+        page.goto(path.as_uri())
+        page.wait_for_selector(".leaflet-container", timeout=10_000)
+        page.wait_for_selector(".leaflet-overlay-pane svg path, .leaflet-overlay-pane canvas",
+                               timeout=10_000)
+        assert page.locator("#export-date").inner_text() == "6 Dec 2017"
+        assert page.locator("#export-date").is_visible()
+        assert page.locator(".export-legend").is_visible()
+        box_ = page.locator(".leaflet-container").bounding_box()
+        assert box_ is not None and box_["width"] > 500 and box_["height"] > 300
+    finally:
+        context.close()
     assert errors == []
     assert blocked == []
 

@@ -96,13 +96,31 @@ def load_catalog(config: Config, imported: tuple[str, ...]) -> Catalog:
     """Load and index everything; ``imported`` is only part of the cache key."""
     del imported  # the store is read below; the argument only keys the cache
     problems: list[str] = []
-    boundaries = None
-    if config.boundaries:
-        try:
-            boundaries = load_boundaries(Path(config.boundaries))
-        except (OSError, ValueError) as err:
-            problems.append(f"Boundaries not loaded: {err}")
+    boundaries = _boundaries(config, problems)
+    events, rejected, reports = _events(config, boundaries, problems)
+    milestones = load_milestones()
+    areas = _areas(config, problems)
+    index = EventIndex.from_events(events)
+    first, last = index.span() if len(events) else (None, None)
+    span = slider_span([first, last, *milestones["date"].dt.date.tolist()])
+    # index.frame is the sorted table the index points into: keep that one copy only.
+    return Catalog(index.frame, index, rejected, reports, milestones, areas, boundaries, span,
+                   problems)
 
+
+def _boundaries(config: Config, problems: list[str]) -> Boundaries | None:
+    if not config.boundaries:
+        return None
+    try:
+        return load_boundaries(Path(config.boundaries))
+    except (OSError, ValueError) as err:
+        problems.append(f"Boundaries not loaded: {err}")
+        return None
+
+
+def _events(config: Config, boundaries: Boundaries | None,
+            problems: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, list[FileReport]]:
+    """The shipped key events, the events folder, and the files imported into the store."""
     results = [read_events_file(KEY_EVENTS, boundaries=boundaries)]
     events_path = Path(config.events)
     store_dir = Path(config.store_dir)
@@ -119,9 +137,8 @@ def load_catalog(config: Config, imported: tuple[str, ...]) -> Catalog:
         # folder: with their report and rejected rows, as kept at import.
         results += [stored_result(fp, store_dir) for fp in _imported_events(str(store_dir))
                     if fp not in in_folder]
-    frames = [r.events for r in results]
 
-    events = pd.concat(frames, ignore_index=True)
+    events = pd.concat([r.events for r in results], ignore_index=True)
     before = len(events)
     # The same event in two files (same dataset and id) is shown once, and counted.
     events = events.drop_duplicates(["source_dataset", "event_id"], ignore_index=True)
@@ -131,23 +148,20 @@ def load_catalog(config: Config, imported: tuple[str, ...]) -> Catalog:
         )
     events = events.sort_values("date_start", kind="stable", ignore_index=True)
     rejected = pd.concat([r.rejected for r in results], ignore_index=True)
-    reports = [rep for r in results for rep in r.reports]
+    return events, rejected, [rep for r in results for rep in r.reports]
 
-    milestones = load_milestones()
-    area_tables = [load_zones()]
+
+def _areas(config: Config, problems: list[str]) -> gpd.GeoDataFrame:
+    """The shipped zones, the areas folder, and the area files added in the app."""
+    tables = [load_zones()]
     if config.areas:
         if Path(config.areas).exists():
-            folder_areas, area_problems = load_area_folder(config.areas)
-            area_tables.append(folder_areas)
-            problems += area_problems
+            folder_areas, folder_problems = load_area_folder(config.areas)
+            tables.append(folder_areas)
+            problems += folder_problems
         else:
             problems.append(f"CONFLICT_MAP_AREAS names {config.areas}, which does not exist.")
-    stored_areas, area_problems = load_stored_areas(store_dir)
-    area_tables.append(stored_areas)
-    problems += area_problems
-    areas = concat_areas(area_tables)
-    index = EventIndex.from_events(events)
-    first, last = index.span() if len(events) else (None, None)
-    span = slider_span([first, last, *milestones["date"].dt.date.tolist()])
-    return Catalog(events, index, rejected, reports, milestones, areas, boundaries, span,
-                   problems)
+    stored_areas, stored_problems = load_stored_areas(Path(config.store_dir))
+    tables.append(stored_areas)
+    problems += stored_problems
+    return concat_areas(tables)

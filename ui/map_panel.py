@@ -68,8 +68,15 @@ def draw_map(m: folium.Map, built: MapLayers, *, height: int) -> None:
         returned_objects=["zoom", "bounds", "center"],
         center=command[0],
         zoom=command[1],
+        on_change=_view_changed,
     )
     _remember_view(out or {})
+
+
+def _view_changed() -> None:
+    # Runs before the rerun that the map's report starts (streamlit-folium has already put the
+    # report in session state), so that rerun builds the events for the *new* zoom and bounds.
+    _remember_view(st.session_state.get("map") or {})
 
 
 def _remember_view(out: dict) -> None:

@@ -277,7 +277,8 @@ def _step_times(page: Page, base_url: str, truth: Truth, window: str,
         day = target
         # The next press must start from a finished run (a briefer reads the map first).
         wait_for_app(page, timeout=TIMEOUT)
-    assert f"date={day.isoformat()}" in page.url
+    # The link follows the clock (state.sync_url at the end of the run).
+    expect(page).to_have_url(re.compile(rf"[?&]date={day.isoformat()}(&|$)"), timeout=10_000)
     return times
 
 
