@@ -12,11 +12,12 @@ import pandas as pd
 import streamlit as st
 
 from layers import assets
+from layers.escape import markdown_text
 from ui import controls, exports_panel, header, map_panel, panels, present, sidebar, state
 from ui.catalog import Config, load_catalog, store_fingerprints
 from view.briefing import list_briefings
 from view.claims import claim_figures_by_dataset
-from view.clock import caption_milestones, milestones_in_view
+from view.clock import caption_milestones
 from view.stats import by_faction
 
 st.set_page_config(page_title="Syria conflict map", page_icon="🗺️", layout="wide",
@@ -39,12 +40,15 @@ with st.sidebar:
     sidebar.add_areas(config)
     for error in briefing_errors:
         st.error(error)
+state.mark_app_run()
 
 is_present = bool(st.session_state.get("present"))
 present.page_style(is_present)
 present.window_keys()
+if is_present:
+    present.exit_button()
 for problem in st.session_state.get("_link_problems", []):
-    st.warning(problem)
+    st.warning(markdown_text(problem))  # quotes the link's own text
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -63,7 +67,7 @@ def _claims(caption_rows: pd.DataFrame) -> None:
     """A panel per (day, faction) claimed about: what the loaded data records around it."""
     claims = caption_rows[(caption_rows["category"] == "claim")
                           & caption_rows["claim_faction"].fillna("").astype(bool)]
-    events_key = (len(catalog.events), tuple(catalog.datasets))
+    events_key = tuple(catalog.dataset_counts.items())
     for i, ((day, faction), group) in enumerate(claims.groupby(["date", "claim_faction"])):
         figures = _claim_figures(catalog.events, events_key, pd.Timestamp(day).date(), faction)
         header.claim_panel(list(group.itertuples(index=False)), figures, key=str(i))
@@ -73,6 +77,7 @@ def _claims(caption_rows: pd.DataFrame) -> None:
 def dashboard() -> None:
     """Everything that moves with the clock; reruns alone when the clock moves."""
     ss = st.session_state
+    state.rerun_app_if_needed()
     controls.advance_play(catalog.milestones, catalog.span)
     clock = state.current_clock(catalog.span)
     briefing = briefings.get(ss.get("briefing") or "")
@@ -117,8 +122,7 @@ def dashboard() -> None:
     view_state = state.current_state()
     caption_text = "; ".join(header_milestones["title"].astype(str))
     exports_panel.share_and_export(
-        catalog, clock, rows, built, milestones_in_view(catalog.milestones, clock),
-        caption_text, view_state,
+        catalog, clock, rows, caption_text, view_state,
         partial(map_panel.standalone_map, catalog, clock, rows, layers,
                 map_panel.current_zoom(), ss.get("map_bounds")),
     )

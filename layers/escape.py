@@ -1,4 +1,4 @@
-"""Escaping for untrusted dataset text that ends up in the map.
+"""Escaping for untrusted dataset text: in the map, and in Streamlit's Markdown.
 
 folium puts ``Popup`` and ``Tooltip`` text into a JavaScript *template literal* as raw HTML, so
 ``html.escape`` alone is not enough: a backtick ends the literal, ``${...}`` runs code and a
@@ -14,6 +14,9 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 _ALLOWED_SCHEMES = frozenset({"http", "https"})
+# Characters with a meaning in Streamlit's Markdown: CommonMark's punctuation, plus ':' (emoji
+# and :color[...] directives) and '$' (LaTeX). Backslash-escaped, each shows as itself.
+_MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|~:$&\"'")
 
 
 def _missing(value: object) -> bool:
@@ -74,3 +77,17 @@ def safe_url(url: object) -> str:
     if parts.scheme.lower() not in _ALLOWED_SCHEMES or not parts.netloc:
         return ""
     return html_text(text)
+
+
+def markdown_text(value: object) -> str:
+    """Escape untrusted text (dataset and file names, error sentences quoting them) for
+    ``st.markdown``, ``st.error`` and the other elements that render Markdown.
+
+    Without it a dataset named ``![x](https://host/pixel.png)`` makes every viewer's browser
+    fetch that image: a request off the machine, and a tracking pixel on a briefing screen.
+    Newlines become spaces, so a name cannot start a new block either.
+    """
+    if _missing(value):
+        return ""
+    text = " ".join(str(value).split())
+    return "".join(f"\\{c}" if c in _MARKDOWN_SPECIAL else c for c in text)

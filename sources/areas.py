@@ -13,16 +13,14 @@ found by the common names of :data:`FIELD_NAMES`.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
+from sources import store
 from sources.detect import SourceError
 from sources.schema import AREA_COLUMNS, AREA_DTYPES
 
@@ -208,18 +206,8 @@ def concat_areas(tables: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry="geometry", crs=4326)[AREA_COLUMNS]
 
 
-def _write_bytes_atomic(data: bytes, target: Path) -> None:
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                        dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(tmp_name, 0o644)  # mkstemp makes it owner-only; the store is shared data
-        os.replace(tmp_name, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
+def _write_bytes(data: bytes, target: Path) -> None:
+    store.write_atomic(target, lambda tmp: Path(tmp).write_bytes(data))
 
 
 def add_area_file(
@@ -252,8 +240,6 @@ def add_area_file(
     SourceError
         When the file cannot be used (nothing is kept then).
     """
-    from sources import store
-
     path = Path(path)
     suffix = Path(name).suffix.lower() or path.suffix.lower()
     if suffix not in AREA_SUFFIXES:
@@ -263,10 +249,10 @@ def add_area_file(
     fp = store.fingerprint(path)
     folder = Path(store_dir) / AREAS_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    _write_bytes_atomic(path.read_bytes(), folder / f"{fp}{suffix}")
+    _write_bytes(path.read_bytes(), folder / f"{fp}{suffix}")
     sidecar = {"name": name, "suffix": suffix,
                **{k: choices.get(k) for k in ("label", "from", "to", "style", "layer")}}
-    _write_bytes_atomic(json.dumps(sidecar, indent=1).encode(), folder / f"{fp}.json")
+    _write_bytes(json.dumps(sidecar, indent=1).encode(), folder / f"{fp}.json")
     return areas
 
 

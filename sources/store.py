@@ -23,7 +23,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -81,19 +81,27 @@ def rejected_path_for(fp: str, store_dir: str | os.PathLike[str]) -> Path:
     return Path(store_dir) / REJECTED_DIR / f"{_check_fp(fp)}{_SUFFIX}"
 
 
-def _write_atomic(table: pa.Table, target: Path, fp: str) -> None:
-    # A temporary name in the target folder, then os.replace: a reader never sees half a file.
+def write_atomic(target: Path, write: Callable[[str], None]) -> None:
+    """Create ``target`` whole or not at all: ``write(tmp_name)`` fills a temporary file in the
+    same folder, which then replaces ``target`` in one step (``os.replace``). A reader never
+    sees half a file, and a failed write leaves nothing behind."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{fp[:16]}.", suffix=".tmp", dir=target.parent)
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                        dir=target.parent)
     os.close(handle)
     try:
-        pq.write_table(table, tmp_name, row_group_size=ROW_GROUP_SIZE, compression="zstd")
+        write(tmp_name)
         os.chmod(tmp_name, 0o644)  # mkstemp makes it owner-only; the store is shared data
         os.replace(tmp_name, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
+
+
+def _write_parquet(table: pa.Table, target: Path) -> None:
+    write_atomic(target, lambda tmp: pq.write_table(table, tmp, row_group_size=ROW_GROUP_SIZE,
+                                                    compression="zstd"))
 
 
 def save_rejected(rejected: pd.DataFrame, fp: str, store_dir: str | os.PathLike[str]) -> Path:
@@ -122,7 +130,7 @@ def save_rejected(rejected: pd.DataFrame, fp: str, store_dir: str | os.PathLike[
     if "row" in frame.columns:
         frame["row"] = pd.to_numeric(frame["row"], errors="coerce").astype("Int64")
     target = rejected_path_for(fp, store_dir)
-    _write_atomic(pa.Table.from_pandas(frame, preserve_index=False), target, fp)
+    _write_parquet(pa.Table.from_pandas(frame, preserve_index=False), target)
     return target
 
 
@@ -194,7 +202,7 @@ def save(
         {**(table.schema.metadata or {}), META_KEY: json.dumps(record, default=str).encode()}
     )
 
-    _write_atomic(table, target, fp)
+    _write_parquet(table, target)
     return target
 
 

@@ -347,3 +347,15 @@ def test_land_fill_only_without_tiles(boundaries: Boundaries) -> None:
     osm = build_base_map(boundaries, tiles="osm").get_root().render()
     assert '"pane": "cm-land"' in plain
     assert "cm-land" not in osm  # an opaque Syria would hide the tiles
+
+
+def test_markdown_text_leaves_no_markdown_and_shows_every_character() -> None:
+    from layers.escape import markdown_text
+
+    hostile = "![x](https://host/p.png) **b** `c` :red[d] $e$ <i>f</i>\nnext line"
+    escaped = markdown_text(hostile)
+    # Every special character is escaped: unescaping gives the text back (newline folded).
+    assert re.sub(r"\\(.)", r"\1", escaped) == hostile.replace("\n", " ")
+    # ...and none of them is left bare.
+    assert not re.search(r"(?<!\\)[!\[\]()*`:$<>]", escaped), escaped
+    assert markdown_text(None) == ""

@@ -109,22 +109,6 @@ def clock_controls(milestones: pd.DataFrame, briefing: Briefing | None,
         st.caption(f"Window now: {WINDOW_LABELS[st.session_state['window']]}.")
 
 
-def _follow_play_state() -> None:
-    """Rerun the whole app when play was switched on or off since the last run.
-
-    The dashboard fragment's timer (``run_every``) is fixed when the *app* runs, but the Play
-    button (and Space, Right/Left, which pause) sit inside the fragment, so their clicks rerun
-    only the fragment: without this, play would start but never tick, and a paused fragment
-    would keep rerunning every second.
-    """
-    ss = st.session_state
-    playing = bool(ss.get("playing"))
-    if ss.get("_play_seen", playing) != playing:
-        ss["_play_seen"] = playing
-        st.rerun(scope="app")
-    ss["_play_seen"] = playing
-
-
 def advance_play(milestones: pd.DataFrame, span: tuple[date, date]) -> None:
     """One tick of play: move the day on by the step; stop at the end.
 
@@ -132,7 +116,6 @@ def advance_play(milestones: pd.DataFrame, span: tuple[date, date]) -> None:
     next tick holds there once so the room can read the caption.
     """
     ss = st.session_state
-    _follow_play_state()
     if not ss.get("playing"):
         return
     if ss.pop("_hold", False):

@@ -24,7 +24,8 @@ from exports.png import render_png
 from layers.legend import legend_html
 from sources.schema import FACTIONS
 from ui.catalog import Catalog
-from view.clock import Clock, format_day
+from view.areas import areas_on
+from view.clock import Clock, format_day, milestones_in_view
 from view.event_index import FACTION_KEYS
 from view.url_state import ViewState, to_query
 
@@ -39,10 +40,8 @@ def view_link(state: ViewState) -> str:
 
 def citation(catalog: Catalog, clock: Clock, state: ViewState, link: str) -> str:
     """A citation of the view: what it shows, from which datasets, with which filters."""
-    datasets = "; ".join(
-        f"{name} ({n:,} events loaded)"
-        for name, n in catalog.events["source_dataset"].value_counts().items()
-    )
+    datasets = "; ".join(f"{name} ({n:,} events loaded)"
+                         for name, n in catalog.dataset_counts.items())
     factions = ("events involving " + " or ".join(FACTIONS.get(f, f) for f in state.factions)
                 if state.factions else "all factions")
     today = datetime.now(UTC).date().isoformat()
@@ -54,34 +53,38 @@ def citation(catalog: Catalog, clock: Clock, state: ViewState, link: str) -> str
     )
 
 
-def _export_view(catalog: Catalog, clock: Clock, rows: np.ndarray, zones, milestones,
-                 caption: str, state: ViewState) -> ExportView:
-    events = catalog.index.rows(rows)
-    principal = catalog.index.principal[rows]
+def _export_view(catalog: Catalog, clock: Clock, rows: np.ndarray, state: ViewState,
+                 caption: str) -> ExportView:
+    """The view as the exports draw it: the events of ``rows`` and, for the clock's day, the
+    areas in force and the milestones in the window, each only when its layer is on."""
+    layers = set(state.layers)
+    events = catalog.index.rows(rows if "events" in layers else rows[:0])
+    principal = catalog.index.principal[rows if "events" in layers else rows[:0]]
+    zones = areas_on(catalog.areas, pd.Timestamp(clock.day))
+    milestones = milestones_in_view(catalog.milestones, clock)
     center, zoom = state.center, state.zoom
-    bbox = bbox_around(center, zoom) if center and zoom else None
     view = ExportView(
         title=APP_TITLE,
         day=clock.day,
         window_label=clock.describe(),
         events=events,
-        zones=zones,
-        milestones=milestones,
+        principal_faction=_principal_series(events.index, principal),
+        zones=zones if "zones" in layers else zones.iloc[0:0],
+        milestones=milestones if "milestones" in layers else milestones.iloc[0:0],
         caption=caption,
         source_line="Events: " + "; ".join(catalog.datasets)
         + " · Boundaries: OCHA COD-AB · Zones: approximate",
-        boundaries=catalog.boundaries,
+        boundaries=catalog.boundaries if "boundaries" in layers else None,
     )
-    view.principal_faction = _principal_series(events.index, principal)
-    return replace(view, bbox=bbox) if bbox else view
+    return replace(view, bbox=bbox_around(center, zoom)) if center and zoom else view
 
 
 def _principal_series(index, codes) -> pd.Series:
     return pd.Series(np.asarray(FACTION_KEYS, dtype=object)[codes], index=index)
 
 
-def share_and_export(catalog: Catalog, clock: Clock, rows: np.ndarray, built, milestones,
-                     caption: str, state: ViewState, make_map) -> None:
+def share_and_export(catalog: Catalog, clock: Clock, rows: np.ndarray, caption: str,
+                     state: ViewState, make_map) -> None:
     """The "Share and export" panel under the map."""
     link = view_link(state)
     with st.expander("Share and export this view", expanded=False):
@@ -91,8 +94,7 @@ def share_and_export(catalog: Catalog, clock: Clock, rows: np.ndarray, built, mi
         st.code(citation(catalog, clock, state, link), language=None, wrap_lines=True)
 
         # Built only when a button is pressed: a window can hold a million events.
-        make_view = partial(_export_view, catalog, clock, rows, built.zones, milestones,
-                            caption, state)
+        make_view = partial(_export_view, catalog, clock, rows, state, caption)
         stamp = clock.day.isoformat()
         c1, c2, c3 = st.columns(3)
         c1.download_button("Download PNG (1920 px)", data=partial(_png, make_view),
@@ -127,7 +129,7 @@ def share_and_export(catalog: Catalog, clock: Clock, rows: np.ndarray, built, mi
         else:
             st.download_button(
                 f"Download GIF ({len(days)} frames, {step} steps)",
-                data=partial(_gif, catalog, make_view, clock, days, state.factions),
+                data=partial(_gif, catalog, clock, days, state),
                 file_name=f"syria-conflict-map-{start.isoformat()}-{end.isoformat()}.gif",
                 mime="image/gif", key="export_gif", on_click="ignore")
 
@@ -140,22 +142,16 @@ def _csv(make_view) -> bytes:
     return events_csv(make_view().events)
 
 
-def _gif(catalog: Catalog, make_view, clock: Clock, days: list[date],
-         factions: tuple[str, ...]) -> bytes:
-    view = make_view()
-    return render_gif([_frame(catalog, view, clock, day, factions) for day in days])
+def _gif(catalog: Catalog, clock: Clock, days: list[date], state: ViewState) -> bytes:
+    return render_gif([_frame(catalog, clock, day, state) for day in days])
 
 
-def _frame(catalog: Catalog, view: ExportView, clock: Clock, day: date,
-           factions: tuple[str, ...]) -> ExportView:
-    """The view moved to ``day`` with the same window length and filters."""
+def _frame(catalog: Catalog, clock: Clock, day: date, state: ViewState) -> ExportView:
+    """The view moved to ``day``: same window length, filters and layers; that day's events,
+    areas in force and milestones."""
     moved = Clock(day, clock.window, clock.span_start, clock.span_end)
-    rows = catalog.index.window(moved.start, moved.end, factions=factions or None)
-    events = catalog.index.rows(rows)
-    return replace(view, day=day, window_label=moved.describe(), events=events,
-                   principal_faction=_principal_series(events.index,
-                                                       catalog.index.principal[rows]),
-                   caption=format_day(day))
+    rows = catalog.index.window(moved.start, moved.end, factions=state.factions or None)
+    return _export_view(catalog, moved, rows, state, caption=format_day(day))
 
 
 def _standalone_html(make_map, day: date, legend: str, caption: str) -> str:

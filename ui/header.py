@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from layers.escape import markdown_text
 from sources.schema import FACTIONS
 from view.claims import ClaimFigures
 from view.clock import Clock, format_day
@@ -133,5 +134,5 @@ def claim_panel(rows: list, figures: list[ClaimFigures], *, key: str) -> None:
 def _figures_line(f: ClaimFigures) -> str:
     last = (f"the last on **{format_day(f.last_event_day)}**" if f.last_event_day
             else "none after the claim")
-    return (f"{f.dataset}: {f.before:,} before, {f.after:,} after ({f.days} days each side); "
-            f"{f.after_to_end:,} after it to the end of the data, {last}.")
+    return (f"{markdown_text(f.dataset)}: {f.before:,} before, {f.after:,} after ({f.days} "
+            f"days each side); {f.after_to_end:,} after it to the end of the data, {last}.")

@@ -20,7 +20,7 @@ from streamlit_folium import st_folium
 from layers import events as events_layer
 from layers import milestones as milestones_layer
 from layers import zones as zones_layer
-from layers.base import DEFAULT_ZOOM, build_base_map
+from layers.base import DEFAULT_ZOOM, SYRIA_CENTRE, build_base_map
 from ui.catalog import Catalog
 from view.areas import areas_on
 from view.clock import Clock, milestones_in_view
@@ -87,8 +87,11 @@ def _remember_view(out: dict) -> None:
     if isinstance(zoom, int | float):
         ss["map_zoom"] = int(zoom)
     if isinstance(center, dict) and center.get("lat") is not None:
-        ss["map_view"] = ((round(center["lat"], 4), round(center["lng"], 4)),
-                          ss.get("map_zoom"))
+        view = ((round(center["lat"], 4), round(center["lng"], 4)), ss.get("map_zoom"))
+        # The map's opening view is the default: keep it out of the link (to_query leaves
+        # defaults out), unless a link or scene asked for a view.
+        opening = (tuple(round(x, 4) for x in SYRIA_CENTRE), DEFAULT_ZOOM)
+        ss["map_view"] = (None, None) if view == opening and not ss.get("map_command") else view
     if isinstance(bounds, dict) and (bounds.get("_southWest") or {}).get("lat") is not None:
         ss["map_bounds"] = bounds
 

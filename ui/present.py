@@ -29,7 +29,8 @@ BASE_CSS = """
 .cm-figs {display:grid; grid-template-columns:repeat(3, minmax(0, 1fr)); gap:.4rem;
   margin:.3rem 0}
 /* Scales with the column so that six-digit counts still fit beside each other. */
-.cm-fig {font-size:clamp(1.2rem, 1.9vw, 2.1rem); font-weight:800; line-height:1.1}
+.cm-fig {font-size:clamp(1.2rem, 1.9vw, 2.1rem); font-weight:800; line-height:1.1;
+  white-space:nowrap}
 .cm-fig-label {font-size:.9rem; color:#333}
 .block-container, [data-testid="stMainBlockContainer"] {padding-top:3.75rem !important}
 [data-testid="stMetricValue"] {font-size:2rem}
@@ -99,3 +100,13 @@ def window_keys() -> None:
     """Install the +/- listener (an invisible component)."""
     with st.container(key="cm_window_keys"):
         st.iframe(_KEYS_JS, height=1)
+
+
+def _exit_present() -> None:
+    st.session_state["present"] = False
+
+
+def exit_button() -> None:
+    """In present view the sidebar (and its toggle) is hidden: a way back, also on Esc."""
+    st.button("✕ Exit present view", key="exit_present", shortcut="Esc",
+              on_click=_exit_present, help="Back to the normal view (Esc)")

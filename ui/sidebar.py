@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from layers.escape import markdown_text as md
 from sources import store
 from sources.areas import add_area_file, area_fields, guess_fields
 from sources.detect import SourceError
@@ -60,17 +61,17 @@ def view_controls(briefings: dict[str, Briefing], config: Config) -> str:
 def data_status(catalog: Catalog) -> None:
     """What is loaded, what was rejected and why, with the rejected rows to download."""
     with st.expander(f"Data: {len(catalog.events):,} events loaded", expanded=False):
-        counts = catalog.events["source_dataset"].value_counts()
-        for dataset, n in counts.items():
-            st.markdown(f"- **{dataset}**: {n:,} events")
+        for dataset, n in catalog.dataset_counts.items():
+            st.markdown(f"- **{md(dataset)}**: {n:,} events")
         for report in catalog.reports:
             name = Path(report.path).name
             if report.error:
-                st.error(report.error)
+                st.error(md(report.error))
                 continue
-            line = f"`{name}` ({report.format}): {report.accepted:,} of {report.rows:,} rows loaded"
+            line = (f"**{md(name)}** ({md(report.format)}): {report.accepted:,} of "
+                    f"{report.rows:,} rows loaded")
             if report.rejected:
-                reasons = "; ".join(f"{r}: {n:,}" for r, n in report.reasons.items())
+                reasons = "; ".join(f"{md(r)}: {n:,}" for r, n in report.reasons.items())
                 line += f", **{report.rejected:,} rejected** ({reasons})"
             st.markdown(line)
         if len(catalog.rejected):
@@ -81,9 +82,9 @@ def data_status(catalog: Catalog) -> None:
             )
         user_areas = catalog.areas[catalog.areas["source_url"].fillna("") == ""]
         for layer, group in user_areas.groupby("layer", sort=True):
-            st.markdown(f"- Areas **{layer}**: {len(group):,} area(s)")
+            st.markdown(f"- Areas **{md(layer)}**: {len(group):,} area(s)")
         for problem in catalog.problems:
-            st.warning(problem)
+            st.warning(md(problem))
 
 
 def _remember(key: str, file_id: str, kind: str, message: str, **extra) -> None:
@@ -93,7 +94,8 @@ def _remember(key: str, file_id: str, kind: str, message: str, **extra) -> None:
 
 
 def _show(outcome: dict) -> None:
-    getattr(st, outcome["kind"])(outcome["message"])
+    # Messages quote file names: plain text, never Markdown.
+    getattr(st, outcome["kind"])(md(outcome["message"]))
 
 
 def _rejected_button(fp: str, store_dir: Path, name: str, key: str) -> None:
@@ -134,13 +136,13 @@ def _events_upload(uploaded, store_dir: Path, catalog: Catalog | None) -> None:
         path.write_bytes(uploaded.getvalue())
         fp = store.fingerprint(path)
         if store.has(fp, store_dir):
-            st.info(f"{name} is already loaded; nothing added.")
+            st.info(md(f"{name} is already loaded; nothing added."))
             return
         result = import_events_file(path, store_dir, name=name,
                                     boundaries=catalog.boundaries if catalog else None)
     report = result.reports[0]
     if report.error:
-        st.error(f"{report.error} The data already shown is unchanged.")
+        st.error(md(f"{report.error} The data already shown is unchanged."))
         return
     rejected = {0: "no rows rejected", 1: "1 row rejected"}.get(
         report.rejected, f"{report.rejected:,} rows rejected")
@@ -180,11 +182,12 @@ def ucdp_download(config: Config) -> None:
     except (SourceDownloadError, OSError, ValueError) as exc:
         bar.empty()
         st.session_state.pop("_ucdp_download", None)
-        st.error(f"UCDP GED was not downloaded: {exc}. The data already shown is unchanged.")
+        st.error(md(f"UCDP GED was not downloaded: {exc}. The data already shown is "
+                    "unchanged."))
         return
     bar.empty()
     if report.error:
-        st.error(f"{report.error} The data already shown is unchanged.")
+        st.error(md(f"{report.error} The data already shown is unchanged."))
         return
     if report.stored and not report.rows:
         message = "UCDP GED: this release is already loaded; nothing added."
@@ -225,13 +228,13 @@ def add_areas(config: Config) -> None:
             try:
                 fields = area_fields(path, name=name)
             except SourceError as exc:
-                st.error(f"{exc} The areas already shown are unchanged.")
+                st.error(md(f"{exc} The areas already shown are unchanged."))
                 return
             if not fields:
-                st.error(f"{name} has no fields, so it has no from-date; nothing added.")
+                st.error(md(f"{name} has no fields, so it has no from-date; nothing added."))
                 return
             guess = guess_fields(fields)
-            st.markdown(f"`{name}` fields: " + ", ".join(f"`{f}`" for f in fields))
+            st.markdown(f"**{md(name)}** fields: " + ", ".join(md(f) for f in fields))
             choices: dict[str, str | None] = {}
             for role, label in ROLE_LABELS.items():
                 options = fields if role == "from" else [NONE, *fields]
@@ -244,7 +247,7 @@ def add_areas(config: Config) -> None:
             try:
                 areas = add_area_file(path, store_dir, name=name, choices=choices)
             except SourceError as exc:
-                st.error(f"{exc} The areas already shown are unchanged.")
+                st.error(md(f"{exc} The areas already shown are unchanged."))
                 return
         first, last = areas["valid_from"].min(), areas["valid_to"].max()
         until = "still in force" if areas["valid_to"].isna().any() or pd.isna(last) else (

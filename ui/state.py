@@ -110,3 +110,26 @@ def open_linked_scene(briefings: dict) -> None:
     ss.update(explicit)
     if command:
         ss["map_command"] = command
+
+
+def _applied_by_app_run() -> tuple:
+    """State that only a run of the whole app applies: the sidebar's filters and layers (its
+    widgets are outside the dashboard fragment), and play (the fragment's timer, ``run_every``,
+    is set when the app runs)."""
+    ss = st.session_state
+    return (bool(ss.get("playing")), ss.get("play_speed"), tuple(ss.get("factions") or ()),
+            tuple(ss.get("layers") or ()))
+
+
+def mark_app_run() -> None:
+    """Call once per app run, after the sidebar: this state is now on screen."""
+    st.session_state["_app_state_shown"] = _applied_by_app_run()
+
+
+def rerun_app_if_needed() -> None:
+    """At the top of the dashboard fragment: when a control inside it (a briefing scene, the
+    claim's "show the events", Play, Space) changed state that only an app run applies, rerun
+    the whole app. Otherwise the sidebar would keep its old values, send them back on the next
+    run and undo the change, and play would not start or stop ticking."""
+    if _applied_by_app_run() != st.session_state.get("_app_state_shown"):
+        st.rerun(scope="app")

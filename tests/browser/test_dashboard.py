@@ -22,12 +22,14 @@ UCDP = SHARED / "ucdp-ged-syria-2016-2019" / "ged_syria_652.1601.1911.csv"
 PAYLOAD = "</script><img src=x onerror=alert(1)>${alert(2)}"
 HOSTILE_AT = (34.10, 39.60)  # open desert: no other event there that day
 HOSTILE_DAY = "2017-12-05"
+# Markdown that would fetch an image from off the machine if the name were rendered as Markdown.
+HOSTILE_DATASET = "Browser test ![pixel](https://example.invalid/pixel.png) <b>bold</b>"
 
 
 def _write_hostile_events(path: Path) -> None:
     row = {c: "" for c in COLUMNS}
     row.update({
-        "event_id": "hostile-1", "source_dataset": "Browser test (hostile text)",
+        "event_id": "hostile-1", "source_dataset": HOSTILE_DATASET,
         "date_start": HOSTILE_DAY, "date_end": HOSTILE_DAY,
         "latitude": HOSTILE_AT[0], "longitude": HOSTILE_AT[1],
         "place_precision": "exact", "date_precision": "day", "event_type": PAYLOAD,
@@ -154,3 +156,27 @@ def test_hostile_event_text_shows_as_text_and_runs_nothing(app_url, page: Page):
     # The javascript: URL is not turned into a link.
     assert popup.locator("a").count() == 0
     screenshot(page, "dashboard-hostile-popup")
+
+
+def test_hostile_dataset_name_is_plain_text_in_the_sidebar(app_url, page: Page):
+    open_at(page, f"{app_url}/?date={HOSTILE_DAY}")
+    page.get_by_text("events loaded").first.click()  # open the Data expander
+    expect(page.get_by_text("![pixel](https://example.invalid/pixel.png)", exact=False).first
+           ).to_be_visible()
+    assert page.locator("[data-testid=stSidebar] img").count() == 0
+    # The page fixture fails the test if anything was requested from example.invalid.
+
+
+def test_the_claims_later_events_stay_filtered_as_the_clock_moves(app_url, page: Page):
+    open_at(page, f"{app_url}/?date=2017-12-06")
+    click(page, "claim_show_0")
+    page.wait_for_timeout(800)
+    wait_for_app(page, timeout=60_000)
+    assert "factions=is" in page.url and "from=2017-12-07" in page.url, page.url
+    # The sidebar shows the filter too, and a later step keeps it (the sidebar must not send
+    # its old, empty value back).
+    sidebar = page.locator("[data-testid=stSidebar]")
+    expect(sidebar.get_by_text("Islamic State (IS)").first).to_be_visible()
+    click(page, "step_previous")
+    page.wait_for_timeout(800)
+    assert "factions=is" in page.url, page.url
