@@ -12,7 +12,7 @@ import streamlit as st
 from layers.events import SIZE_KEY
 from layers.legend import legend_html
 from sources.schema import FACTIONS
-from view.clock import Clock, format_day
+from view.clock import Clock, clamp, format_day
 from view.event_index import EventIndex
 from view.stats import by_governorate
 
@@ -105,7 +105,7 @@ def window_rows(index: EventIndex, clock: Clock, factions: list[str]) -> np.ndar
 def _jump_to_milestone(span: tuple[date, date]) -> None:
     chosen = st.session_state.get("milestone_jump")
     if chosen is not None:
-        st.session_state["day"] = min(max(chosen, span[0]), span[1])
+        st.session_state["day"] = clamp(chosen, *span)
         st.session_state["range_start"] = None
         st.session_state["playing"] = False
 
