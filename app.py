@@ -39,7 +39,7 @@ with st.sidebar:
     sidebar.upload(config, catalog)
     sidebar.add_areas(config)
     for error in briefing_errors:
-        st.error(error)
+        st.error(markdown_text(error))
 state.mark_app_run()
 
 is_present = bool(st.session_state.get("present"))
@@ -47,7 +47,8 @@ present.page_style(is_present)
 present.window_keys()
 if is_present:
     present.exit_button()
-for problem in st.session_state.get("_link_problems", []):
+# Said once, on opening the link (not on every later run: the room would see it all along).
+for problem in st.session_state.pop("_link_problems", []):
     st.warning(markdown_text(problem))  # quotes the link's own text
 
 
