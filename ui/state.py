@@ -17,11 +17,12 @@ from view.url_state import ViewState, from_query, to_query
 DEFAULT_DAY = date(2017, 12, 6)  # the central milestone: the 6 Dec 2017 claim
 
 
-def init_state(span: tuple[date, date]) -> list[str]:
-    """Once per session: seed the widgets from the URL. Returns the link's problems."""
+def init_state(span: tuple[date, date]) -> None:
+    """Once per session: seed the widgets from the URL; the link's problems are kept in
+    ``_link_problems`` for the page to say once."""
     ss = st.session_state
     if ss.get("_initialised"):
-        return []
+        return
     default_day = clamp(DEFAULT_DAY, *span)
     parsed = from_query({k: st.query_params.get_all(k) for k in st.query_params}, default_day)
     s = parsed.state
@@ -45,7 +46,6 @@ def init_state(span: tuple[date, date]) -> list[str]:
     ss["playing"] = False
     ss["_initialised"] = True
     ss["_link_problems"] = problems
-    return problems
 
 
 def current_state() -> ViewState:
