@@ -151,3 +151,18 @@ def test_the_milestone_list_jumps_to_a_milestone():
     picker.set_value(target).run()
     assert not at.exception
     assert param(at, "date") == "2018-04-07"
+
+
+def test_play_runs_from_the_date_to_the_chosen_end_and_stops():
+    at = run_app(date="2017-10-01")
+    at.checkbox(key="play_hold").uncheck()
+    at.date_input(key="play_until").set_value(date(2017, 10, 20))
+    at.selectbox(key="play_step").set_value("week")
+    at.button(key="play").click().run()  # the run after the click is the first tick
+    seen = [param(at, "date")]
+    for _ in range(5):  # AppTest has no timer: each further run is one more tick
+        at.run()
+        assert not at.exception
+        seen.append(param(at, "date"))
+    assert seen[:3] == ["2017-10-08", "2017-10-15", "2017-10-20"], seen
+    assert set(seen[3:]) == {"2017-10-20"}  # stopped at the chosen end

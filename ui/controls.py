@@ -106,11 +106,14 @@ def clock_controls(milestones: pd.DataFrame, briefing: Briefing | None,
         st.selectbox("Speed", list(PLAY_SPEEDS), key="play_speed", index=1,
                      format_func=lambda s: f"{s} ({PLAY_SPEEDS[s]:g} s per step)")
         st.checkbox("Pause at milestones", key="play_hold", value=True)
+        st.date_input("Play from the slider's date until", value=None, key="play_until",
+                      min_value=span[0], max_value=span[1], format="YYYY-MM-DD",
+                      help="Empty: until the end of the data.")
         st.caption(f"Window now: {WINDOW_LABELS[st.session_state['window']]}.")
 
 
 def advance_play(milestones: pd.DataFrame, span: tuple[date, date]) -> None:
-    """One tick of play: move the day on by the step; stop at the end.
+    """One tick of play: move the day on by the step; stop at the "until" date or the end.
 
     With "pause at milestones", a tick that would pass a milestone lands on it instead, and the
     next tick holds there once so the room can read the caption.
@@ -121,7 +124,10 @@ def advance_play(milestones: pd.DataFrame, span: tuple[date, date]) -> None:
     if ss.pop("_hold", False):
         return
     day = ss["day"]
-    target = min(day + PLAY_STEPS[ss.get("play_step", "week")], span[1])
+    until = ss.get("play_until") or span[1]
+    if until <= day:  # already there (or past it): play runs to the end of the data instead
+        until = span[1]
+    target = min(day + PLAY_STEPS[ss.get("play_step", "week")], until)
     if ss.get("play_hold", True):
         upcoming = next_milestone_day(milestones, day)
         if upcoming is not None and upcoming <= target:
@@ -129,5 +135,5 @@ def advance_play(milestones: pd.DataFrame, span: tuple[date, date]) -> None:
             ss["_hold"] = True
     ss["day"] = target
     ss["range_start"] = None
-    if target >= span[1]:
+    if target >= until:
         ss["playing"] = False
