@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.sync_api import FrameLocator, Page, expect
+from playwright.sync_api import Frame, FrameLocator, Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -180,7 +180,55 @@ def is_local(url: str) -> bool:
     return parts.hostname in LOCAL_HOSTS
 
 
+# What the map shows, counted inside the component frame (``window.map`` is the Leaflet map):
+# the areas drawn (by area_id, with their outline colour), single events and event cells.
+MAP_CONTENT_JS = """() => {
+  const out = {zones: new Set(), events: 0, cells: 0, colours: {}};
+  window.map.eachLayer(l => {
+    const p = l.feature && l.feature.properties;
+    if (p && p.area_id) {
+      out.zones.add(p.area_id);
+      if (l.options && l.options.color) { out.colours[p.area_id] = l.options.color; }
+    }
+    if (l._conflictCell) { out.cells += 1; }
+    else if (l instanceof L.CircleMarker && l.getPopup && l.getPopup() && !p) { out.events += 1; }
+  });
+  return {zones: [...out.zones].sort(), events: out.events, cells: out.cells,
+          colours: out.colours};
+}"""
+
+
+def map_content_frame(page: Page) -> Frame:
+    """The map component's frame itself (for ``evaluate`` inside it)."""
+    return page.locator(MAP_FRAME).element_handle().content_frame()
+
+
+def map_content(page: Page) -> dict:
+    """Areas, single events and cells on the map now (see :data:`MAP_CONTENT_JS`)."""
+    return map_content_frame(page).evaluate(MAP_CONTENT_JS)
+
+
+def open_at(page: Page, url: str) -> None:
+    """Open ``url`` and wait for the app's run, the map, and the date's layers on it."""
+    page.goto(url)
+    wait_for_app(page, timeout=90_000)
+    expect(map_frame(page).locator(".leaflet-container")).to_be_visible(timeout=60_000)
+    page.wait_for_timeout(800)  # the date's layers are added after the map
+
+
+def click_key(page: Page, key: str) -> None:
+    """Click the button with Streamlit key ``key`` and wait for the run it starts to end."""
+    # Streamlit keeps a hidden copy of a button whose label may be cut short (to measure it).
+    button = page.locator(f".st-key-{key} button[data-testid^='stBaseButton']").locator(
+        "visible=true")
+    expect(button).to_have_count(1)
+    button.click()
+    page.wait_for_timeout(300)
+    wait_for_app(page, timeout=60_000)
+
+
 __all__ = [
-    "CHROMIUM", "CHROMIUM_ARGS", "AppServer", "free_port", "is_local", "map_frame", "screenshot",
+    "CHROMIUM", "CHROMIUM_ARGS", "MAP_CONTENT_JS", "AppServer", "click_key", "free_port",
+    "is_local", "map_content", "map_content_frame", "map_frame", "open_at", "screenshot",
     "start_app", "wait_for_app",
 ]

@@ -19,7 +19,14 @@ from PIL import Image, ImageChops
 from playwright.sync_api import Browser, Page, expect
 
 from sources.schema import COLUMNS
-from tests.browser.harness import MAP_FRAME, map_frame, screenshot, start_app, wait_for_app
+from tests.browser.harness import (
+    MAP_CONTENT_JS,
+    MAP_FRAME,
+    open_at,
+    screenshot,
+    start_app,
+    wait_for_app,
+)
 from view.briefing import load_briefing
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,13 +75,6 @@ def wait_for_param(page: Page, key: str, value: str | None, timeout: float = 15_
     raise AssertionError(f"URL never had {key}={value!r}: {page.url}")
 
 
-def open_at(page: Page, url: str) -> None:
-    page.goto(url)
-    wait_for_app(page, timeout=90_000)
-    expect(map_frame(page).locator(".leaflet-container")).to_be_visible(timeout=60_000)
-    page.wait_for_timeout(800)  # the date's layers are added after the map
-
-
 def focus_page(page: Page) -> None:
     """Put keyboard focus on the page itself, not on an input or inside the map frame."""
     page.evaluate("() => { if (document.activeElement) { document.activeElement.blur(); } }")
@@ -104,18 +104,6 @@ def script_runs_during(page: Page, ms: int) -> int:
 def map_handle(page: Page):
     return page.locator(MAP_FRAME).element_handle().content_frame()
 
-
-# Counts what the map shows, from inside the component frame (window.map is the Leaflet map).
-_MAP_CONTENT_JS = """() => {
-  const out = {zones: new Set(), events: 0, cells: 0};
-  window.map.eachLayer(l => {
-    const p = l.feature && l.feature.properties;
-    if (p && p.area_id) { out.zones.add(p.area_id); }
-    if (l._conflictCell) { out.cells += 1; }
-    else if (l instanceof L.CircleMarker && l.getPopup && l.getPopup() && !p) { out.events += 1; }
-  });
-  return {zones: [...out.zones].sort(), events: out.events, cells: out.cells};
-}"""
 
 _MAP_VIEW_JS = """() => {
   const c = window.map.getCenter();
@@ -267,7 +255,7 @@ def test_copied_link_reopens_the_same_view(app_url, page: Page):
     shown = params(page)
     assert link.startswith(app_url), link
     frame = map_handle(page)
-    content = frame.evaluate(_MAP_CONTENT_JS)
+    content = frame.evaluate(MAP_CONTENT_JS)
     view = frame.evaluate(_MAP_VIEW_JS)
 
     other = page.context.new_page()
@@ -282,7 +270,7 @@ def test_copied_link_reopens_the_same_view(app_url, page: Page):
         assert other_view["zoom"] == view["zoom"] == 8
         assert abs(other_view["lat"] - view["lat"]) < 0.01
         assert abs(other_view["lng"] - view["lng"]) < 0.01
-        other_content = other_frame.evaluate(_MAP_CONTENT_JS)
+        other_content = other_frame.evaluate(MAP_CONTENT_JS)
         assert other_content == content
         assert content["events"] + content["cells"] > 0
     finally:

@@ -25,7 +25,8 @@ from playwright.sync_api import Page, expect
 from layers.zones import style_for
 from sources.canonical import write_canonical
 from sources.load import read_events_file
-from tests.browser.harness import map_frame, screenshot, start_app, wait_for_app
+from tests.browser import harness
+from tests.browser.harness import screenshot, start_app, wait_for_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "data"
@@ -37,21 +38,6 @@ AREA_PERIOD = ("2018-02-01", "2018-04-30")
 AREA_STYLE = "besieged"
 CLAIM_DAY = "2017-12-06"
 
-# Counts what the map shows, from inside the component frame (window.map is the Leaflet map).
-_MAP_CONTENT_JS = """() => {
-  const out = {zones: new Set(), events: 0, cells: 0, colours: {}};
-  window.map.eachLayer(l => {
-    const p = l.feature && l.feature.properties;
-    if (p && p.area_id) {
-      out.zones.add(p.area_id);
-      if (l.options && l.options.color) { out.colours[p.area_id] = l.options.color; }
-    }
-    if (l._conflictCell) { out.cells += 1; }
-    else if (l instanceof L.CircleMarker && l.getPopup && l.getPopup() && !p) { out.events += 1; }
-  });
-  return {zones: [...out.zones].sort(), events: out.events, cells: out.cells,
-          colours: out.colours};
-}"""
 
 
 class _SlowZipHandler(http.server.SimpleHTTPRequestHandler):
@@ -121,12 +107,8 @@ def upload_csv(tmp_path_factory) -> tuple[Path, int]:
 
 def open_at(page: Page, url: str) -> dict:
     """Open ``url``, wait for the map and return what it shows."""
-    page.goto(url)
-    wait_for_app(page, timeout=90_000)
-    expect(map_frame(page).locator(".leaflet-container")).to_be_visible(timeout=60_000)
-    page.wait_for_timeout(800)  # the date's layers are added after the map
-    frame = page.locator('iframe[title="streamlit_folium.st_folium"]').element_handle()
-    return frame.content_frame().evaluate(_MAP_CONTENT_JS)
+    harness.open_at(page, url)
+    return harness.map_content(page)
 
 
 def open_expander(page: Page, title: str) -> None:

@@ -14,7 +14,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from sources.schema import COLUMNS
-from tests.browser.harness import map_frame, screenshot, start_app, wait_for_app
+from tests.browser.harness import (
+    MAP_CONTENT_JS,
+    click_key,
+    open_at,
+    screenshot,
+    start_app,
+    wait_for_app,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "data"
@@ -60,39 +67,6 @@ def app_url(tmp_path_factory):
         yield server.url
 
 
-# Counts what the map shows, from inside the component frame (window.map is the Leaflet map).
-_MAP_CONTENT_JS = """() => {
-  const out = {zones: new Set(), events: 0, cells: 0, pins: 0};
-  window.map.eachLayer(l => {
-    const p = l.feature && l.feature.properties;
-    if (p && p.area_id) { out.zones.add(p.area_id); }
-    if (l._conflictCell) { out.cells += 1; }
-    else if (l instanceof L.CircleMarker && l.getPopup && l.getPopup() && !p) { out.events += 1; }
-  });
-  return {zones: [...out.zones].sort(), events: out.events, cells: out.cells};
-}"""
-
-
-def click(page: Page, key: str) -> None:
-    """Click the button with Streamlit key ``key`` and wait for the run it starts to end."""
-    # Streamlit keeps a hidden copy of a button whose label may be cut short (to measure it).
-    button = page.locator(f".st-key-{key} button[data-testid^='stBaseButton']").locator(
-        "visible=true")
-    expect(button).to_have_count(1)
-    button.click()
-    page.wait_for_timeout(300)
-    wait_for_app(page, timeout=60_000)
-
-
-def open_at(page: Page, url: str) -> None:
-    page.goto(url)
-    wait_for_app(page, timeout=90_000)
-    frame = map_frame(page)
-    expect(frame.locator(".leaflet-container")).to_be_visible(timeout=60_000)
-    # The date's layers are evaluated after the map: wait for Leaflet to have drawn them.
-    page.wait_for_timeout(800)
-
-
 def _map_frame_handle(page: Page):
     element = page.locator('iframe[title="streamlit_folium.st_folium"]').element_handle()
     return element, element.content_frame()
@@ -101,7 +75,7 @@ def _map_frame_handle(page: Page):
 def test_claim_date_shows_zones_events_caption_and_figures(app_url, page: Page):
     open_at(page, f"{app_url}/?date=2017-12-06")
     _, frame = _map_frame_handle(page)
-    content = frame.evaluate(_MAP_CONTENT_JS)
+    content = frame.evaluate(MAP_CONTENT_JS)
     assert content["zones"] == ["eastern-ghouta", "idlib", "northern-homs", "south"]
     assert content["events"] + content["cells"] > 10
     expect(page.get_by_test_id("cm-date")).to_have_text("6 Dec 2017")
@@ -115,7 +89,7 @@ def test_claim_date_shows_zones_events_caption_and_figures(app_url, page: Page):
 def test_before_the_zones_no_zone_is_drawn(app_url, page: Page):
     open_at(page, f"{app_url}/?date=2017-04-01")
     _, frame = _map_frame_handle(page)
-    content = frame.evaluate(_MAP_CONTENT_JS)
+    content = frame.evaluate(MAP_CONTENT_JS)
     assert content["zones"] == []
     assert content["events"] + content["cells"] > 0
     screenshot(page, "dashboard-2017-04-01")
@@ -125,17 +99,17 @@ def test_moving_the_clock_changes_the_map_without_reloading_it(app_url, page: Pa
     open_at(page, f"{app_url}/?date=2017-04-01")
     _, frame = _map_frame_handle(page)
     frame.evaluate("() => { window.__sameFrame = 'yes'; }")
-    before = frame.evaluate(_MAP_CONTENT_JS)
-    click(page, "step_next")
+    before = frame.evaluate(MAP_CONTENT_JS)
+    click_key(page, "step_next")
     page.wait_for_timeout(800)
     assert "date=2017-04-04" in page.url  # the next milestone: US strike on Shayrat
     _, frame_after = _map_frame_handle(page)
     assert frame_after.evaluate("() => window.__sameFrame") == "yes"
     # Move on to the zones: they appear in the same map.
     for _ in range(3):
-        click(page, "step_next")
+        click_key(page, "step_next")
     page.wait_for_timeout(800)
-    after = frame_after.evaluate(_MAP_CONTENT_JS)
+    after = frame_after.evaluate(MAP_CONTENT_JS)
     assert frame_after.evaluate("() => window.__sameFrame") == "yes"
     assert after != before
     assert "idlib" in after["zones"]
@@ -169,7 +143,7 @@ def test_hostile_dataset_name_is_plain_text_in_the_sidebar(app_url, page: Page):
 
 def test_the_claims_later_events_stay_filtered_as_the_clock_moves(app_url, page: Page):
     open_at(page, f"{app_url}/?date=2017-12-06")
-    click(page, "claim_show_0")
+    click_key(page, "claim_show_0")
     page.wait_for_timeout(800)
     wait_for_app(page, timeout=60_000)
     assert "factions=is" in page.url and "from=2017-12-07" in page.url, page.url
@@ -177,6 +151,6 @@ def test_the_claims_later_events_stay_filtered_as_the_clock_moves(app_url, page:
     # its old, empty value back).
     sidebar = page.locator("[data-testid=stSidebar]")
     expect(sidebar.get_by_text("Islamic State (IS)").first).to_be_visible()
-    click(page, "step_previous")
+    click_key(page, "step_previous")
     page.wait_for_timeout(800)
     assert "factions=is" in page.url, page.url
