@@ -235,6 +235,19 @@ def test_briefing_link_opens_scene_and_right_steps(app_url, page: Page):
     assert abs(view["lng"] - four.center[1]) < 0.05
     screenshot(page, "briefing-scene-4")
 
+    # Stepping on takes the next scene's layers too (the sidebar must not send back the old
+    # ones): scene 5 is the only one that draws the zones.
+    five = BRIEFING.scenes[4]
+    assert "zones" in five.layers and "zones" not in four.layers
+    assert map_handle(page).evaluate(MAP_CONTENT_JS)["zones"] == []
+    press(page, "ArrowRight")
+    wait_for_param(page, "scene", "5")
+    wait_for_param(page, "date", five.date.isoformat())
+    page.wait_for_timeout(800)
+    assert map_handle(page).evaluate(MAP_CONTENT_JS)["zones"], "scene 5 draws the zones"
+    press(page, "ArrowRight")  # and the step after keeps following the scenes
+    wait_for_param(page, "scene", "6")
+
 
 # --- 4. a copied link ----------------------------------------------------------------------
 
