@@ -17,6 +17,13 @@ from sources.schema import FACTIONS
 from view.claims import ClaimFigures
 from view.clock import Clock, format_day
 
+
+def _h(value: object) -> str:
+    """Escape text for the HTML blocks below, on one line: a blank line inside an HTML block
+    would end it, and what follows would be read as Markdown (which can load images)."""
+    return html.escape(" ".join(str(value).split()))
+
+
 CATEGORY_LABELS = {
     "military": "Military",
     "diplomatic": "Diplomatic",
@@ -30,8 +37,8 @@ def date_banner(clock: Clock, summary: str) -> None:
     """The selected date, large, with the window and what the map draws."""
     st.markdown(
         f"""<div class="cm-banner">
-  <div class="cm-date" data-testid="cm-date">{html.escape(format_day(clock.day))}</div>
-  <div class="cm-window">{html.escape(clock.describe())}<br><b>{html.escape(summary)}</b></div>
+  <div class="cm-date" data-testid="cm-date">{_h(format_day(clock.day))}</div>
+  <div class="cm-window">{_h(clock.describe())}<br><b>{_h(summary)}</b></div>
 </div>""",
         unsafe_allow_html=True,
     )
@@ -41,8 +48,8 @@ def scene_line(title: str, number: int, count: int, text: str) -> None:
     """The briefing scene's caption (the briefing's own words), above the milestones."""
     st.markdown(
         f'<div class="cm-scene" data-testid="cm-scene"><span class="cm-badge">Scene {number} of '
-        f"{count}</span> {html.escape(text)}"
-        f'<span class="cm-source"> — {html.escape(title)}</span></div>',
+        f"{count}</span> {_h(text)}"
+        f'<span class="cm-source"> — {_h(title)}</span></div>',
         unsafe_allow_html=True,
     )
 
@@ -62,10 +69,10 @@ def caption(milestones: pd.DataFrame, clock: Clock) -> None:
         when = "" if day == clock.day else f"{format_day(day)} · "
         category = str(row.category)
         items.append(
-            f'<div class="cm-caption cm-cat-{html.escape(category)}" data-testid="cm-caption">'
-            f'<span class="cm-badge">{html.escape(CATEGORY_LABELS.get(category, category))}'
-            f"</span> {html.escape(when)}{html.escape(str(row.title))}"
-            f'<span class="cm-source"> — source: {html.escape(str(row.source_title))}</span>'
+            f'<div class="cm-caption cm-cat-{_h(category)}" data-testid="cm-caption">'
+            f'<span class="cm-badge">{_h(CATEGORY_LABELS.get(category, category))}'
+            f"</span> {_h(when)}{_h(str(row.title))}"
+            f'<span class="cm-source"> — source: {_h(str(row.source_title))}</span>'
             "</div>"
         )
     st.markdown("\n".join(items), unsafe_allow_html=True)
@@ -96,26 +103,26 @@ def claim_panel(rows: list, figures: list[ClaimFigures], *, key: str) -> None:
     main = figures[0]
     label = FACTIONS.get(main.faction, main.faction)
     statements = "<br>".join(
-        f"“{html.escape(str(r.claim_statement or r.title))}”" for r in rows)
+        f"“{_h(str(r.claim_statement or r.title))}”" for r in rows)
     end = format_day(main.data_end) if main.data_end else "the end of the data"
     figs = [("before", main.before, f"{main.days} days before"),
             ("after", main.after, f"{main.days} days after"),
             ("to-end", main.after_to_end, f"after it, to {end}")]
     cells = "".join(
         f'<div><div class="cm-fig" data-fig="{name}">{value:,}</div>'
-        f'<div class="cm-fig-label">{html.escape(text)}</div></div>'
+        f'<div class="cm-fig-label">{_h(text)}</div></div>'
         for name, value, text in figs)
-    last = (f"The last after the claim: <b>{html.escape(format_day(main.last_event_day))}</b>."
+    last = (f"The last after the claim: <b>{_h(format_day(main.last_event_day))}</b>."
             if main.last_event_day else "None after the claim.")
     with st.container(border=True, key=f"claim_{key}"):
         st.markdown(
             f'<div class="cm-claim" data-testid="cm-claim">'
-            f'<div class="cm-claim-head">Claim · {html.escape(format_day(main.claim_day))}</div>'
+            f'<div class="cm-claim-head">Claim · {_h(format_day(main.claim_day))}</div>'
             f'<div class="cm-claim-text">{statements}</div>'
             f'<div class="cm-claim-note">A claim about territory, set beside recorded events. '
             f"Events are not territory: this neither proves nor refutes it.</div>"
-            f'<div class="cm-claim-sub">Events involving {html.escape(label)} in '
-            f"{html.escape(main.dataset)}, by start date:</div>"
+            f'<div class="cm-claim-sub">Events involving {_h(label)} in '
+            f"{_h(main.dataset)}, by start date:</div>"
             f'<div class="cm-figs">{cells}</div><div class="cm-claim-sub">{last}</div></div>',
             unsafe_allow_html=True,
         )
