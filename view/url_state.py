@@ -79,18 +79,19 @@ def from_query(params: Mapping[str, object], default_day: date) -> ParsedState:
             state = state.with_(range_start=_parse_day(raw))
         except ValueError:
             bad("from", raw, "expected a date as YYYY-MM-DD")
+    def known(key: str, raw: str, allowed, what: str) -> tuple[str, ...]:
+        """The comma-separated keys that are known, in ``allowed``'s order; unknown ones are
+        reported."""
+        keys = [k for k in raw.split(",") if k]
+        unknown = [k for k in keys if k not in allowed]
+        if unknown:
+            bad(key, raw, f"unknown {what} {', '.join(unknown)}")
+        return tuple(k for k in allowed if k in keys)
+
     if (raw := _one(params, "factions")) is not None:
-        keys = tuple(k for k in raw.split(",") if k)
-        unknown = [k for k in keys if k not in FACTIONS]
-        if unknown:
-            bad("factions", raw, f"unknown faction {', '.join(unknown)}")
-        state = state.with_(factions=tuple(k for k in keys if k in FACTIONS))
+        state = state.with_(factions=known("factions", raw, tuple(FACTIONS), "faction"))
     if (raw := _one(params, "layers")) is not None:
-        keys = tuple(k for k in raw.split(",") if k)
-        unknown = [k for k in keys if k not in LAYERS]
-        if unknown:
-            bad("layers", raw, f"unknown layer {', '.join(unknown)}")
-        state = state.with_(layers=tuple(k for k in LAYERS if k in keys))
+        state = state.with_(layers=known("layers", raw, LAYERS, "layer"))
     if (raw := _one(params, "center")) is not None:
         try:
             lat, lon = (float(x) for x in raw.split(","))
