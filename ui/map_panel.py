@@ -80,18 +80,21 @@ def _view_changed() -> None:
 
 
 def _remember_view(out: dict) -> None:
+    """Keep the map's reported view (for the link and for aggregating events by zoom)."""
     ss = st.session_state
-    zoom = out.get("zoom")
-    center = out.get("center")
-    bounds = out.get("bounds")
-    if isinstance(zoom, int | float):
-        ss["map_zoom"] = int(zoom)
-    if isinstance(center, dict) and center.get("lat") is not None:
-        view = ((round(center["lat"], 4), round(center["lng"], 4)), ss.get("map_zoom"))
-        # The map's opening view is the default: keep it out of the link (to_query leaves
-        # defaults out), unless a link or scene asked for a view.
-        opening = (tuple(round(x, 4) for x in SYRIA_CENTRE), DEFAULT_ZOOM)
-        ss["map_view"] = (None, None) if view == opening and not ss.get("map_command") else view
+    zoom, center, bounds = out.get("zoom"), out.get("center"), out.get("bounds")
+    if not (isinstance(zoom, int | float) and isinstance(center, dict)
+            and center.get("lat") is not None):
+        return  # no report yet (or AppTest, which has no browser)
+    view = ((round(center["lat"], 4), round(center["lng"], 4)), int(zoom))
+    opening = (tuple(round(x, 4) for x in SYRIA_CENTRE), DEFAULT_ZOOM)
+    if view == opening:
+        if ss.get("map_command"):
+            return  # the map's first report, sent before it moved to the view asked for
+        ss["map_view"] = (None, None)  # the default view: kept out of the link
+    else:
+        ss["map_view"] = view
+    ss["map_zoom"] = int(zoom)
     if isinstance(bounds, dict) and (bounds.get("_southWest") or {}).get("lat") is not None:
         ss["map_bounds"] = bounds
 
