@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import Frame, FrameLocator, Page, expect
 
@@ -209,15 +209,54 @@ def map_content(page: Page) -> dict:
 
 
 def open_at(page: Page, url: str) -> None:
-    """Open ``url`` and wait for the app's run, the map, and the date's layers on it."""
+    """Open ``url`` and wait for the app's run and for Leaflet to have loaded the map.
+
+    The date's layers arrive after the map: a test that reads them waits for what it expects
+    with :func:`wait_for_map`.
+    """
     page.goto(url)
     wait_for_app(page, timeout=90_000)
     expect(map_frame(page).locator(".leaflet-container")).to_be_visible(timeout=60_000)
-    page.wait_for_timeout(800)  # the date's layers are added after the map
+    map_content_frame(page).wait_for_function("() => window.map && window.map._loaded",
+                                              timeout=60_000)
+    wait_for_app(page, timeout=60_000)  # the map's first report may start one more run
+
+
+def params(page: Page) -> dict[str, str]:
+    """The page's query parameters (last value of each)."""
+    return {k: v[-1] for k, v in parse_qs(urlsplit(page.url).query).items()}
+
+
+def wait_for_param(page: Page, key: str, value: str | None, timeout: float = 30_000) -> None:
+    """Wait until the address bar has ``key=value`` (``None``: the parameter is absent).
+
+    The URL is written at the end of the run a click or key starts, so this is how a test
+    knows that run has happened (the page's "not running" flag alone can be read before the
+    server has even received the click).
+    """
+    step = 100
+    for _ in range(int(timeout / step)):
+        if params(page).get(key) == value:
+            return
+        page.wait_for_timeout(step)
+    raise AssertionError(f"URL never had {key}={value!r}: {page.url}")
+
+
+def wait_for_map(page: Page, condition_js: str, timeout: float = 30_000) -> dict:
+    """Wait until ``condition_js`` (a JS expression over ``c``, the map content of
+    :data:`MAP_CONTENT_JS`) holds inside the map frame; return the content then."""
+    frame = map_content_frame(page)
+    frame.wait_for_function(f"() => {{ const c = ({MAP_CONTENT_JS})(); return {condition_js}; }}",
+                            timeout=timeout)
+    return frame.evaluate(MAP_CONTENT_JS)
 
 
 def click_key(page: Page, key: str) -> None:
-    """Click the button with Streamlit key ``key`` and wait for the run it starts to end."""
+    """Click the button with Streamlit key ``key`` and wait until the app is idle again.
+
+    Callers then wait for the outcome they expect (:func:`wait_for_param`,
+    :func:`wait_for_map`): idle alone does not prove the click's run has happened.
+    """
     # Streamlit keeps a hidden copy of a button whose label may be cut short (to measure it).
     button = page.locator(f".st-key-{key} button[data-testid^='stBaseButton']").locator(
         "visible=true")
@@ -229,6 +268,6 @@ def click_key(page: Page, key: str) -> None:
 
 __all__ = [
     "CHROMIUM", "CHROMIUM_ARGS", "MAP_CONTENT_JS", "AppServer", "click_key", "free_port",
-    "is_local", "map_content", "map_content_frame", "map_frame", "open_at", "screenshot",
-    "start_app", "wait_for_app",
+    "is_local", "map_content", "map_content_frame", "map_frame", "open_at", "params",
+    "screenshot", "start_app", "wait_for_app", "wait_for_map", "wait_for_param",
 ]

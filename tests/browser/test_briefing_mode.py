@@ -8,10 +8,10 @@ the exports a briefer takes away (PNG, offline HTML, CSV, GIF) with the citation
 from __future__ import annotations
 
 import csv
+import json
 import re
 from datetime import date
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pytest
@@ -23,9 +23,12 @@ from tests.browser.harness import (
     MAP_CONTENT_JS,
     MAP_FRAME,
     open_at,
+    params,
     screenshot,
     start_app,
     wait_for_app,
+    wait_for_map,
+    wait_for_param,
 )
 from view.briefing import load_briefing
 
@@ -58,21 +61,6 @@ def milestone_days() -> list[str]:
     """The distinct milestone dates, sorted, as ISO text (what Right/Left step through)."""
     with MILESTONES.open(encoding="utf-8") as f:
         return sorted({row["date"] for row in csv.DictReader(f)})
-
-
-def params(page: Page) -> dict[str, str]:
-    """The page's query parameters (last value of each)."""
-    return {k: v[-1] for k, v in parse_qs(urlsplit(page.url).query).items()}
-
-
-def wait_for_param(page: Page, key: str, value: str | None, timeout: float = 15_000) -> None:
-    """Wait until the address bar has ``key=value`` (``None``: the parameter is absent)."""
-    step = 100
-    for _ in range(int(timeout / step)):
-        if params(page).get(key) == value:
-            return
-        page.wait_for_timeout(step)
-    raise AssertionError(f"URL never had {key}={value!r}: {page.url}")
 
 
 def focus_page(page: Page) -> None:
@@ -182,6 +170,7 @@ def test_keyboard_steps_widens_and_plays(app_url, page: Page, present: bool):
     press(page, "+")
     wait_for_param(page, "window", "quarter")
     press(page, "-")
+    wait_for_param(page, "window", None)  # month
     press(page, "-")
     wait_for_param(page, "window", "week")
     press(page, "=")  # the unshifted "+" key
@@ -229,6 +218,8 @@ def test_briefing_link_opens_scene_and_right_steps(app_url, page: Page):
     open_at(page, f"{app_url}/?briefing={BRIEFING_ID}&scene=4")
     wait_for_param(page, "date", four.date.isoformat())
     expect(page.get_by_test_id("cm-scene")).to_contain_text(f"Scene 4 of {len(BRIEFING.scenes)}")
+    map_handle(page).wait_for_function("z => window.map.getZoom() === z", arg=four.zoom,
+                                       timeout=30_000)
     view = map_handle(page).evaluate(_MAP_VIEW_JS)
     assert view["zoom"] == four.zoom
     assert abs(view["lat"] - four.center[0]) < 0.05
@@ -243,8 +234,7 @@ def test_briefing_link_opens_scene_and_right_steps(app_url, page: Page):
     press(page, "ArrowRight")
     wait_for_param(page, "scene", "5")
     wait_for_param(page, "date", five.date.isoformat())
-    page.wait_for_timeout(800)
-    assert map_handle(page).evaluate(MAP_CONTENT_JS)["zones"], "scene 5 draws the zones"
+    wait_for_map(page, "c.zones.length > 0")  # scene 5 draws the zones
     press(page, "ArrowRight")  # and the step after keeps following the scenes
     wait_for_param(page, "scene", "6")
 
@@ -274,11 +264,15 @@ def test_copied_link_reopens_the_same_view(app_url, page: Page):
     other = page.context.new_page()
     try:
         open_at(other, link)
-        reopened = params(other)
         for key in ("date", "window", "factions", "zoom"):
-            assert reopened.get(key) == shown.get(key), key
+            wait_for_param(other, key, shown.get(key))
+        reopened = params(other)
         assert reopened["factions"] == "government,is"  # canonical order
         other_frame = map_handle(other)
+        other_frame.wait_for_function("() => window.map.getZoom() === 8", timeout=30_000)
+        # The same layers, once the reopened map has drawn them for its view.
+        same = json.dumps(json.dumps(content, separators=(",", ":")))  # as JSON.stringify writes
+        wait_for_map(other, f"JSON.stringify(c) === {same}")
         other_view = other_frame.evaluate(_MAP_VIEW_JS)
         assert other_view["zoom"] == view["zoom"] == 8
         assert abs(other_view["lat"] - view["lat"]) < 0.01

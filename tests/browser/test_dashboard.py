@@ -15,12 +15,14 @@ from playwright.sync_api import Page, expect
 
 from sources.schema import COLUMNS
 from tests.browser.harness import (
-    MAP_CONTENT_JS,
     click_key,
+    map_frame,
     open_at,
+    params,
     screenshot,
     start_app,
-    wait_for_app,
+    wait_for_map,
+    wait_for_param,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,13 +76,11 @@ def _map_frame_handle(page: Page):
 
 def test_claim_date_shows_zones_events_caption_and_figures(app_url, page: Page):
     open_at(page, f"{app_url}/?date=2017-12-06")
-    _, frame = _map_frame_handle(page)
-    content = frame.evaluate(MAP_CONTENT_JS)
+    content = wait_for_map(page, "c.zones.length === 4")
     assert content["zones"] == ["eastern-ghouta", "idlib", "northern-homs", "south"]
     assert content["events"] + content["cells"] > 10
     expect(page.get_by_test_id("cm-date")).to_have_text("6 Dec 2017")
     screenshot(page, "dashboard-2017-12-06")
-    screenshot(page, "dashboard-2017-12-06-full", full_page=True)
     expect(page.get_by_test_id("cm-claim")).to_be_visible()
     expect(page.get_by_text("days before", exact=False).first).to_be_visible()
     expect(page.get_by_text("General Staff", exact=False).first).to_be_visible()
@@ -88,8 +88,7 @@ def test_claim_date_shows_zones_events_caption_and_figures(app_url, page: Page):
 
 def test_before_the_zones_no_zone_is_drawn(app_url, page: Page):
     open_at(page, f"{app_url}/?date=2017-04-01")
-    _, frame = _map_frame_handle(page)
-    content = frame.evaluate(MAP_CONTENT_JS)
+    content = wait_for_map(page, "c.events + c.cells > 0")
     assert content["zones"] == []
     assert content["events"] + content["cells"] > 0
     screenshot(page, "dashboard-2017-04-01")
@@ -97,34 +96,41 @@ def test_before_the_zones_no_zone_is_drawn(app_url, page: Page):
 
 def test_moving_the_clock_changes_the_map_without_reloading_it(app_url, page: Page):
     open_at(page, f"{app_url}/?date=2017-04-01")
+    before = wait_for_map(page, "c.events + c.cells > 0")
+    assert before["zones"] == []
     _, frame = _map_frame_handle(page)
     frame.evaluate("() => { window.__sameFrame = 'yes'; }")
-    before = frame.evaluate(MAP_CONTENT_JS)
-    click_key(page, "step_next")
-    page.wait_for_timeout(800)
-    assert "date=2017-04-04" in page.url  # the next milestone: US strike on Shayrat
+    # Step through the milestones to the first day the zones are in force (6 May 2017); each
+    # step is awaited, so that no click is merged into another's run.
+    for day in ("2017-04-04", "2017-04-07", "2017-05-04", "2017-05-06"):
+        click_key(page, "step_next")
+        wait_for_param(page, "date", day)
+    after = wait_for_map(page, "c.zones.includes('idlib')")
+    assert after != before
+    # The same frame all along: the map moved, it was not reloaded.
     _, frame_after = _map_frame_handle(page)
     assert frame_after.evaluate("() => window.__sameFrame") == "yes"
-    # Move on to the zones: they appear in the same map.
-    for _ in range(3):
-        click_key(page, "step_next")
-    page.wait_for_timeout(800)
-    after = frame_after.evaluate(MAP_CONTENT_JS)
-    assert frame_after.evaluate("() => window.__sameFrame") == "yes"
-    assert after != before
-    assert "idlib" in after["zones"]
 
 
 def test_hostile_event_text_shows_as_text_and_runs_nothing(app_url, page: Page):
     open_at(page, f"{app_url}/?date={HOSTILE_DAY}&window=day&factions=is")
-    element, frame = _map_frame_handle(page)
-    point = frame.evaluate(
-        "([lat, lon]) => { const p = window.map.latLngToContainerPoint([lat, lon]);"
-        " return [p.x, p.y]; }", list(HOSTILE_AT))
-    box = element.bounding_box()
-    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    wait_for_map(page, "c.events > 0")
+    _, frame = _map_frame_handle(page)
+    container = map_frame(page).locator(".leaflet-container")
     popup = frame.locator(".leaflet-popup-content")
-    expect(popup).to_be_visible(timeout=10_000)
+    # The position is taken at click time, and the click retried: the map may still move
+    # just after it opens (its first report reruns the page).
+    for _attempt in range(4):
+        x, y = frame.evaluate(
+            "([lat, lon]) => { const p = window.map.latLngToContainerPoint([lat, lon]);"
+            " return [p.x, p.y]; }", list(HOSTILE_AT))
+        container.click(position={"x": x, "y": y})
+        try:
+            expect(popup).to_be_visible(timeout=3_000)
+            break
+        except AssertionError:
+            continue
+    expect(popup).to_be_visible(timeout=3_000)
     expect(popup).to_contain_text(PAYLOAD)
     assert popup.locator("img").count() == 0
     # The javascript: URL is not turned into a link.
@@ -144,13 +150,17 @@ def test_hostile_dataset_name_is_plain_text_in_the_sidebar(app_url, page: Page):
 def test_the_claims_later_events_stay_filtered_as_the_clock_moves(app_url, page: Page):
     open_at(page, f"{app_url}/?date=2017-12-06")
     click_key(page, "claim_show_0")
-    page.wait_for_timeout(800)
-    wait_for_app(page, timeout=60_000)
-    assert "factions=is" in page.url and "from=2017-12-07" in page.url, page.url
+    wait_for_param(page, "from", "2017-12-07")
+    wait_for_param(page, "factions", "is")
     # The sidebar shows the filter too, and a later step keeps it (the sidebar must not send
     # its old, empty value back).
     sidebar = page.locator("[data-testid=stSidebar]")
     expect(sidebar.get_by_text("Islamic State (IS)").first).to_be_visible()
+    shown = params(page)["date"]
     click_key(page, "step_previous")
-    page.wait_for_timeout(800)
-    assert "factions=is" in page.url, page.url
+    for _ in range(300):  # the step's run has happened when the date has moved
+        if params(page)["date"] != shown:
+            break
+        page.wait_for_timeout(100)
+    assert params(page)["date"] != shown, "the step did not move the clock"
+    assert params(page).get("factions") == "is", page.url
