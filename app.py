@@ -90,6 +90,7 @@ def dashboard() -> None:
     date_col, caption_col = st.columns([1, 2.3], vertical_alignment="center")
     with date_col:
         header.date_banner(clock, built.summary)
+        header.coverage_note(catalog.dataset_spans, catalog.key_dataset, clock)
     with caption_col:
         header_milestones = caption_milestones(catalog.milestones, clock)
         if briefing is not None and ss.get("scene"):
@@ -102,16 +103,19 @@ def dashboard() -> None:
                 "window to return to the trailing window.")
 
     table = by_faction(catalog.index, rows)
-    map_col, side_col = st.columns([3, 1])
+    map_col, side_col = st.columns([3, 1.25])
     with map_col:
         map_panel.draw_map(map_panel.base_map(catalog, layers, tiles), built,
-                           height=700 if is_present else 640)
+                           height=660 if is_present else 640)
     with side_col:
-        if not is_present:  # the room sees the map; the presenter steps with the keys
-            panels.milestone_picker(catalog.milestones, catalog.span)
-        _claims(header_milestones)
         drawn_areas = built.zones if "zones" in layers else built.zones.iloc[0:0]
-        panels.legend(table, built.summary, drawn_areas)
+        if is_present:  # the room reads the legend first; the presenter steps with the keys
+            panels.legend(table, built.summary, drawn_areas)
+            _claims(header_milestones)
+        else:
+            panels.milestone_picker(catalog.milestones, catalog.span)
+            _claims(header_milestones)
+            panels.legend(table, built.summary, drawn_areas)
         if not is_present:
             panels.statistics(catalog.index, rows, table)
     if briefing is not None and ss.get("scene") and not is_present:

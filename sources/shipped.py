@@ -20,6 +20,8 @@ from shapely.geometry import shape
 from sources.schema import AREA_COLUMNS, AREA_DTYPES
 
 DATA_DIR: Path = Path(__file__).resolve().parent.parent / "data"
+# The source_dataset of every row of data/key_events.csv.
+KEY_EVENTS_DATASET = "Key events (conflict-map project)"
 
 MILESTONE_CATEGORIES: tuple[str, ...] = (
     "military",

@@ -166,3 +166,11 @@ def test_play_runs_from_the_date_to_the_chosen_end_and_stops():
         seen.append(param(at, "date"))
     assert seen[:3] == ["2017-10-08", "2017-10-15", "2017-10-20"], seen
     assert set(seen[3:]) == {"2017-10-20"}  # stopped at the chosen end
+
+
+def test_outside_the_loaded_data_the_page_says_only_key_events_cover_it():
+    inside = run_app(date="2017-12-06")
+    assert not any("Only the project's key events" in c.value for c in inside.caption)
+    outside = run_app(date="2013-08-21")
+    notes = [c.value for c in outside.caption if "Only the project's key events" in c.value]
+    assert len(notes) == 1 and "UCDP GED 19" in notes[0] and "2019" in notes[0], notes

@@ -15,6 +15,7 @@ from sources import schema
 from sources.shipped import (
     DATA_DIR,
     KEY_EVENT_TYPES,
+    KEY_EVENTS_DATASET,
     MILESTONE_CATEGORIES,
     MILESTONE_COLUMNS,
     ZONE_STATES,
@@ -275,7 +276,7 @@ def test_key_events_header_and_ids(key_events: pd.DataFrame) -> None:
     assert len(key_events) >= 150
     assert key_events["event_id"].is_unique
     assert key_events["event_id"].str.match(r"KE-\d{4}$").all()
-    assert (key_events["source_dataset"] == "Key events (conflict-map project)").all()
+    assert (key_events["source_dataset"] == KEY_EVENTS_DATASET).all()
 
 
 def test_key_events_vocabularies(key_events: pd.DataFrame) -> None:

@@ -21,7 +21,7 @@ from sources import store
 from sources.areas import concat_areas, load_area_folder, load_stored_areas, stored_area_keys
 from sources.boundaries import Boundaries, load_boundaries
 from sources.load import FileReport, load_events, read_events_file, stored_result
-from sources.shipped import DATA_DIR, load_milestones, load_zones
+from sources.shipped import DATA_DIR, KEY_EVENTS_DATASET, load_milestones, load_zones
 from view.clock import slider_span
 from view.event_index import EventIndex
 
@@ -64,6 +64,10 @@ class Catalog:
     # Events per source dataset, largest first: computed once here, not on every rerun
     # (a pass over a million strings costs ~90 ms).
     dataset_counts: dict[str, int] = field(default_factory=dict)
+    # First and last day each dataset covers, and which one is the shipped key events: to say
+    # when a date is covered by the key events alone.
+    dataset_spans: dict[str, tuple[date, date]] = field(default_factory=dict)
+    key_dataset: str = ""
 
     @property
     def datasets(self) -> list[str]:
@@ -106,10 +110,18 @@ def load_catalog(config: Config, imported: tuple[str, ...]) -> Catalog:
     index = EventIndex.from_events(events)
     first, last = index.span() if len(events) else (None, None)
     span = slider_span([first, last, *milestones["date"].dt.date.tolist()])
-    counts = index.frame["source_dataset"].value_counts()
-    # index.frame is the sorted table the index points into: keep that one copy only.
-    return Catalog(index.frame, index, rejected, reports, milestones, areas, boundaries, span,
-                   problems, {str(k): int(v) for k, v in counts.items()})
+    frame = index.frame  # the sorted table the index points into: keep that one copy only
+    counts = frame["source_dataset"].value_counts()
+    spans = frame.groupby("source_dataset", observed=True).agg(
+        start=("date_start", "min"), end=("date_end", "max"))
+    return Catalog(
+        frame, index, rejected, reports, milestones, areas, boundaries, span, problems,
+        dataset_counts={str(k): int(v) for k, v in counts.items()},
+        dataset_spans={str(name): (start.date(), end.date())
+                       for name, start, end in zip(spans.index, spans["start"], spans["end"],
+                                                   strict=True)},
+        key_dataset=KEY_EVENTS_DATASET,
+    )
 
 
 def _boundaries(config: Config, problems: list[str]) -> Boundaries | None:

@@ -35,6 +35,8 @@ APP_TITLE = "Syria conflict map"
 def view_link(state: ViewState) -> str:
     """The absolute link that reopens this view."""
     base = str(st.context.url or "").split("?")[0]
+    if not base.endswith("/"):
+        base += "/"  # http://host:8501/?date=… rather than http://host:8501?date=…
     return f"{base}?{urlencode(to_query(state))}"
 
 

@@ -44,6 +44,22 @@ def date_banner(clock: Clock, summary: str) -> None:
     )
 
 
+def coverage_note(spans: dict[str, tuple[date, date]], key_dataset: str, clock: Clock) -> None:
+    """Say so when the view lies outside every loaded dataset but the shipped key events: a
+    quiet map there means "no data loaded", not "nothing happened"."""
+    others = {name: span for name, span in spans.items() if name != key_dataset}
+    if not others:
+        st.caption("Only the project's key events are loaded. Add UCDP or ACLED data (sidebar, "
+                   "or CONFLICT_MAP_EVENTS) to see every recorded event.")
+        return
+    if any(first <= clock.end and clock.start <= last for first, last in others.values()):
+        return
+    covered = "; ".join(f"{markdown_text(name)}: {format_day(first)} – {format_day(last)}"
+                        for name, (first, last) in sorted(others.items()))
+    st.caption(f"Only the project's key events cover this window. Loaded event data covers "
+               f"{covered}.")
+
+
 def scene_line(title: str, number: int, count: int, text: str) -> None:
     """The briefing scene's caption (the briefing's own words), above the milestones."""
     st.markdown(

@@ -40,8 +40,10 @@ def statistics(index: EventIndex, rows: np.ndarray, faction_table: pd.DataFrame)
     """Counts and best-estimate fatalities for the window, by faction and by governorate."""
     total_deaths = int(index.fatalities[rows].sum()) if len(rows) else 0
     c1, c2 = st.columns(2)
-    c1.metric("Events in the window", f"{len(rows):,}")
-    c2.metric("Deaths (best estimate)", f"{total_deaths:,}")
+    c1.metric("Events", f"{len(rows):,}", help="Events in the window")
+    c2.metric("Deaths (best est.)", f"{total_deaths:,}",
+              help="Best estimates as the sources give them. The project's key events record "
+                   "deaths only where their source gives a figure (0 otherwise).")
     st.markdown("**By principal faction**")
     st.dataframe(
         faction_table.drop(columns="faction").rename(
@@ -118,7 +120,7 @@ def milestone_picker(milestones: pd.DataFrame, span: tuple[date, date]) -> None:
         titles.setdefault(pd.Timestamp(row.date).date(), []).append(str(row.title))
     st.selectbox(
         "Jump to a milestone", options, index=None, key="milestone_jump",
-        placeholder=f"{len(milestones)} milestones — pick one to jump to its date",
+        placeholder=f"{len(milestones)} milestones",
         format_func=lambda d: f"{format_day(d)} — {' / '.join(titles[d])}",
         on_change=_jump_to_milestone, args=(span,),
     )

@@ -24,9 +24,9 @@ from view.url_state import LAYERS
 
 LAYER_LABELS = {
     "events": "Events",
-    "zones": "De-escalation zones (approximate)",
-    "milestones": "Milestone pins",
-    "boundaries": "Governorate boundaries",
+    "zones": "Zones (approx.)",
+    "milestones": "Milestones",
+    "boundaries": "Governorates",
 }
 
 
