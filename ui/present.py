@@ -58,8 +58,8 @@ body, .stApp {background:#ffffff !important; color:#000000 !important}
 .cm-source {color:#222; font-size:1.05rem; line-height:1.2}
 .cm-scene {font-size:1.9rem}
 .cm-legend {font-size:1.3rem !important}
-/* The way out sits in the top-right corner, over the page: it takes no row of its own. */
-.st-key-exit_present {position:fixed !important; top:.4rem; right:.8rem; z-index:1000;
+/* The way out sits in the bottom-right corner, over the page: it takes no row of its own. */
+.st-key-exit_present {position:fixed !important; bottom:.5rem; right:.8rem; z-index:1000;
   width:auto !important}
 .st-key-exit_present button {opacity:.55}
 .st-key-exit_present button:hover, .st-key-exit_present button:focus {opacity:1}
