@@ -83,7 +83,7 @@ def dashboard() -> None:
     clock = state.current_clock(catalog.span)
     briefing = briefings.get(ss.get("briefing") or "")
     layers = list(ss.get("layers") or [])
-    rows = panels.window_rows(catalog.index, clock, list(ss.get("factions") or []))
+    rows = catalog.index.window(clock.start, clock.end, factions=ss.get("factions") or None)
     built = map_panel.build_layers(catalog, clock, rows, layers, map_panel.current_zoom(),
                                    ss.get("map_bounds"))
 

@@ -25,7 +25,6 @@ from sources.shipped import DATA_DIR, KEY_EVENTS_DATASET, load_milestones, load_
 from view.clock import slider_span
 from view.event_index import EventIndex
 
-ROOT = Path(__file__).resolve().parent.parent
 KEY_EVENTS = DATA_DIR / "key_events.csv"
 
 

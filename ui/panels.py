@@ -58,7 +58,6 @@ def statistics(index: EventIndex, rows: np.ndarray, faction_table: pd.DataFrame)
     )
 
 
-
 def timeline(index: EventIndex, milestones: pd.DataFrame, clock: Clock) -> None:
     """Events per week over the whole span, milestones marked, the current view shaded.
 
@@ -96,12 +95,6 @@ def timeline(index: EventIndex, milestones: pd.DataFrame, clock: Clock) -> None:
     st.altair_chart(chart, width="stretch", key="timeline")
     st.caption("Events per week, all loaded data. Blue ticks: milestones · dashed orange: "
                "claims · shaded band and black line: the view and its date.")
-
-
-def window_rows(index: EventIndex, clock: Clock, factions: list[str]) -> np.ndarray:
-    return index.window(clock.start, clock.end, factions=factions or None)
-
-
 
 
 def _jump_to_milestone(span: tuple[date, date]) -> None:

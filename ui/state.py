@@ -11,6 +11,7 @@ from datetime import date
 
 import streamlit as st
 
+from ui.controls import apply_scene
 from view.clock import Clock, clamp
 from view.url_state import ViewState, from_query, to_query
 
@@ -85,8 +86,6 @@ def open_linked_scene(briefings: dict) -> None:
     gives explicitly wins, so a link taken after moving away from the scene reopens exactly
     what was shown.
     """
-    from ui.controls import apply_scene  # here, not at the top: controls imports this module
-
     ss = st.session_state
     if ss.get("_scene_opened"):
         return

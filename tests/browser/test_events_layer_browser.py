@@ -22,7 +22,6 @@ from tests.browser.harness import (
     wait_for_app,
 )
 
-pytestmark = pytest.mark.browser
 TIMEOUT = 30_000
 
 MARKERS_JS = """() => {

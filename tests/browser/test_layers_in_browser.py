@@ -17,8 +17,6 @@ from tests.browser.harness import (
 )
 from tests.conftest import SHARED_DATA
 
-pytestmark = pytest.mark.browser
-
 EVIL_SHOWN = "</script><img src=x onerror=alert(1)>${alert(2)}`);alert(3);// \\`"
 TIMEOUT = 30_000
 

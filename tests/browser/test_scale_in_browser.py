@@ -31,8 +31,6 @@ from playwright.sync_api import Frame, Page, expect
 
 from tests.browser.harness import MAP_FRAME, PYTHON, ROOT, screenshot, start_app, wait_for_app
 
-pytestmark = pytest.mark.browser
-
 SHARED = ROOT.parent / "shared" / "data"
 BOUNDARIES = SHARED / "ocha-cod-ab-syria"
 UCDP = SHARED / "ucdp-ged-syria-2016-2019" / "ged_syria_652.1601.1911.csv"
