@@ -49,6 +49,9 @@ SVG_RENDERER = JsCode("(window.cmSvgRenderer = window.cmSvgRenderer || L.svg({pa
 # Names of governorates and zones go in this pane, under the overlay pane (400) where outlines,
 # zones and events are drawn: data is never hidden by a label. Every base map has it.
 LABEL_PANE = "cm-labels"
+# Area names (a handful, written beside the areas) go above the events instead: they carry the
+# "approximate outline" note, which must stay readable where events crowd the zone's edge.
+AREA_LABEL_PANE = "cm-area-labels"
 ATTRIBUTION = "Boundaries: OCHA COD-AB (v02, 2020)"
 COORD_DECIMALS = 4  # ~10 m: plenty for outlines drawn at zoom 6-13, and a smaller page
 
@@ -62,7 +65,7 @@ MAP_CSS = f"""
   text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 4px #fff; pointer-events: none; }}
 .cm-gov-label > span {{ font-size: 13px; font-weight: 600; letter-spacing: 0.08em;
   text-transform: uppercase; color: #7d7d7d; }}
-.cm-zone-label > span {{ font-size: 16px; font-weight: 700; color: #1a1a1a; }}
+.cm-zone-label > span {{ font-size: 15px; font-weight: 700; color: #1a1a1a; }}
 .cm-label small {{ display: block; font-size: 0.8em; font-weight: 600; color: #333; }}
 .cm-label-west > span {{ transform: translate(calc(-100% - 10px), -50%); text-align: right; }}
 .cm-milestone {{ background: none; border: none; }}
@@ -180,6 +183,7 @@ def build_base_map(boundaries: Boundaries | None, *, tiles: str = "none") -> fol
     m.options.update({"min_zoom": MIN_ZOOM, "max_zoom": MAX_ZOOM})
     m.get_root().header.add_child(folium.Element(f"<style>{MAP_CSS}</style>"), name="cm_map_css")
     folium.map.CustomPane(LABEL_PANE, z_index=350, pointer_events=False).add_to(m)
+    folium.map.CustomPane(AREA_LABEL_PANE, z_index=450, pointer_events=False).add_to(m)
     if tiles == "osm":
         folium.TileLayer("OpenStreetMap", min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM).add_to(m)
     if boundaries is not None:

@@ -15,8 +15,8 @@ import pandas as pd
 import shapely
 
 from layers.base import (
+    AREA_LABEL_PANE,
     COORD_DECIMALS,
-    LABEL_PANE,
     SVG_RENDERER,
     label_marker,
     west_label_point,
@@ -55,7 +55,7 @@ def style_for(state: str) -> dict:
             "fillOpacity": 0.12}
 
 
-APPROXIMATE_NOTE = "approximate outline"
+APPROXIMATE_NOTE = "approx. outline"  # short: the label sits in the narrow margin west of Syria
 
 
 def map_label(label: object) -> str:
@@ -140,10 +140,10 @@ def build(areas_with_state: gpd.GeoDataFrame) -> folium.FeatureGroup:
         ).add_to(group)
         label = map_label(area["label"])
         if label:
-            # In the base map's label pane (under the zones' fill and the events), written to
-            # the west of the area, right-aligned, clear of the names inside the country.
+            # In the base map's area-label pane (above the events), written to the west of the
+            # area, right-aligned, clear of the names inside the country.
             where = west_label_point(area.geometry)
             note = APPROXIMATE_NOTE if bool(area["approximate"]) else ""
             label_marker(label, where, "cm-zone-label cm-label-west", note=note,
-                         pane=LABEL_PANE).add_to(group)
+                         pane=AREA_LABEL_PANE).add_to(group)
     return group

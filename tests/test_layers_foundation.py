@@ -267,9 +267,9 @@ def test_zone_layer_labels_and_styles() -> None:
     m = build_base_map(None)
     zones.build(areas_on(areas, pd.Timestamp("2018-03-01"))).add_to(m)
     page = m.get_root().render()
-    # The name on the map, with "approximate outline" written under it.
+    # The name on the map, with "approx. outline" written under it.
     # (DivIcon html is embedded as JSON: < and > are \u003c and \u003e.)
-    label = "<span>Idlib zone<small>approximate outline</small></span>"
+    label = "<span>Idlib zone<small>approx. outline</small></span>"
     assert label.replace("<", "\\u003c").replace(">", "\\u003e") in page
     assert '"dashArray": "10 7"' in page or "10 7" in page
 

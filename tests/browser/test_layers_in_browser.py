@@ -53,7 +53,7 @@ def test_map_renders_outlines_labels_zones_and_pins(page: Page, demo_app: AppSer
     expect(frame.locator("path.cm-zone.leaflet-interactive")).to_have_count(2)
     expect(frame.locator(".cm-gov-label > span", has_text="Rural Damascus")).to_be_visible()
     expect(frame.locator(".cm-zone-label > span", has_text="Idlib zone")).to_be_visible()
-    expect(frame.locator(".cm-zone-label small", has_text="approximate outline").first
+    expect(frame.locator(".cm-zone-label small", has_text="approx. outline").first
            ).to_be_visible()
     expect(frame.locator(".cm-milestone")).to_have_count(2)  # Moscow is not pinned
     expect(frame.locator(".leaflet-control-scale")).to_be_visible()
