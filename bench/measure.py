@@ -182,7 +182,7 @@ def step(idx, end_day: int, window: str | int) -> tuple[str, str, int, float]:
     base = folium.Map(tiles=None, prefer_canvas=True)
     began = time.perf_counter()
     rows = idx.window(*window_bounds(idx, end_day, window))
-    fg, summary = events_layer.build(idx, rows, zoom=ZOOM)
+    fg, summary = events_layer.draw(idx, rows, zoom=ZOOM)
     script = _get_feature_group_string(fg, base)
     elapsed = time.perf_counter() - began
     return script, summary, len(rows), elapsed

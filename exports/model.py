@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from layers.palette import LegendItem
 from view.event_index import FACTION_CODE, FACTION_KEYS, principal_codes
 
 if TYPE_CHECKING:
@@ -58,6 +59,9 @@ class ExportView:
         Country and governorate outlines, or None for a plain background.
     bbox
         ``(min_lon, min_lat, max_lon, max_lat)`` to show; the renderer widens it to fit the frame.
+    legend
+        What the legend lists (the layers' own items, as the page shows them); empty: the
+        renderer lists the factions of ``events``.
     """
 
     title: str
@@ -71,6 +75,7 @@ class ExportView:
     source_line: str = ""
     boundaries: Boundaries | None = None
     bbox: tuple[float, float, float, float] = field(default=SYRIA_BBOX)
+    legend: list[LegendItem] = field(default_factory=list)
 
     def factions(self) -> pd.Series:
         """The principal faction of each event (given, or computed by the one rule)."""

@@ -22,11 +22,8 @@ from shapely.ops import polylabel
 from layers import assets
 from layers.escape import html_text
 from sources.boundaries import Boundaries
+from view.map_view import DEFAULT_ZOOM, MAX_ZOOM, MIN_ZOOM, SYRIA_CENTRE
 
-SYRIA_CENTRE: tuple[float, float] = (34.9, 38.1)  # west of centre: room for zone names
-DEFAULT_ZOOM = 7
-MIN_ZOOM = 6
-MAX_ZOOM = 13
 # Syria spans lat 32.3-37.3, lon 35.6-42.4 (OCHA COD-AB); the margin leaves room to pan to
 # the borders and to the neighbouring frontlines (Turkey, Iraq, Lebanon, Jordan).
 MAX_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((31.0, 32.5), (38.5, 43.5))
@@ -76,6 +73,16 @@ MAP_CSS = f"""
 .cm-popup-title {{ font-weight: 700; font-size: 16px; margin-bottom: 4px; }}
 .cm-popup-meta {{ color: #444; }}
 """
+
+
+class LayerGroup(folium.FeatureGroup):
+    """What every registered layer's ``build(view)`` returns: a FeatureGroup, plus a one-line
+    ``summary`` of what it draws when the page should say it ("41,210 events in 312 cells"),
+    else None."""
+
+    def __init__(self, name: str, *, summary: str | None = None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.summary = summary
 
 
 def _rounded(geometry: shapely.Geometry) -> shapely.Geometry:

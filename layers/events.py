@@ -28,10 +28,24 @@ from branca.element import MacroElement
 from jinja2 import Template
 from jinja2.utils import htmlsafe_json_dumps
 
-from layers.palette import FACTION_STYLE, OUTLINE, SHAPES
+from layers.base import LayerGroup
+from layers.palette import (
+    FACTION_STYLE,
+    MAX_RADIUS,
+    MIN_RADIUS,
+    OUTLINE,
+    RADIUS_PER_SQRT_DEATH,
+    RING_HOLE,
+    SHAPE_POINTS,
+    SHAPES,
+    LegendItem,
+    faction_item,
+    size_items,
+)
 from sources.schema import FACTIONS
 from view.aggregate import Bounds, Cells, aggregate, in_bounds
 from view.event_index import FACTION_KEYS, EventIndex
+from view.run import RunView
 
 NAME = "Events"
 
@@ -57,25 +71,6 @@ _TEXT_FIELDS: dict[str, str] = {
 }
 
 
-# Single-event marker radius in px: square-root scale of best-estimate deaths, readable on a
-# projector. The front end gets these in ``options.radius``; the legend uses SIZE_KEY.
-MIN_RADIUS = 5.0
-RADIUS_PER_SQRT_DEATH = 1.7
-MAX_RADIUS = 22.0
-
-
-def marker_radius(deaths: float) -> float:
-    """Radius in px of a single event's marker (what ``event_layer.js`` draws)."""
-    return min(MIN_RADIUS + RADIUS_PER_SQRT_DEATH * math.sqrt(max(deaths, 0)), MAX_RADIUS)
-
-
-# (label, radius) pairs for the legend (layers/legend.py ``sizes``): the markers' own scale.
-SIZE_KEY: tuple[tuple[str, float], ...] = tuple(
-    (label, round(marker_radius(deaths), 1))
-    for label, deaths in (("0", 0), ("10", 10), ("100+", 100))
-)
-
-
 def palette_options() -> dict[str, object]:
     """The palette the front end draws with, by faction code (Python is the source of truth)."""
     return {
@@ -86,6 +81,8 @@ def palette_options() -> dict[str, object]:
         "shapes": [FACTION_STYLE[k].shape for k in FACTION_KEYS],
         "outline": OUTLINE,
         "shapeNames": list(SHAPES),
+        "shapePoints": {name: [list(p) for p in pts] for name, pts in SHAPE_POINTS.items()},
+        "ringHole": RING_HOLE,
     }
 
 
@@ -167,9 +164,11 @@ def events_data(idx: EventIndex, rows: np.ndarray, *, notes_chars: int = NOTES_C
         "lat": _coords(idx.lat[rows]),
         "lon": _coords(idx.lon[rows]),
         "f": idx.principal[rows].tolist(),
-        "d": idx.fatalities[rows].tolist(),
-        "lo": frame["fatalities_low"].to_numpy(np.int64).tolist(),
-        "hi": frame["fatalities_high"].to_numpy(np.int64).tolist(),
+        # null: no figure in the source (the marker takes the smallest size)
+        "d": [None if unknown else int(d) for d, unknown in
+              zip(idx.fatalities[rows].tolist(), idx.no_figure[rows].tolist(), strict=True)],
+        "lo": _figures(frame["fatalities_low"]),
+        "hi": _figures(frame["fatalities_high"]),
         "f1": idx.faction1[rows].tolist(),
         "f2": idx.faction2[rows].tolist(),
         "start": idx.start_day[rows].tolist(),
@@ -177,6 +176,10 @@ def events_data(idx: EventIndex, rows: np.ndarray, *, notes_chars: int = NOTES_C
         "strings": strings,
         **fields,
     }
+
+
+def _figures(values: pd.Series) -> list[int | None]:
+    return [None if pd.isna(v) else int(v) for v in values.tolist()]
 
 
 def cells_data(cells: Cells) -> dict:
@@ -189,6 +192,7 @@ def cells_data(cells: Cells) -> dict:
         "lon": _coords(cells.lon[order]),
         "n": cells.count[order].tolist(),
         "d": cells.fatalities[order].tolist(),
+        "u": cells.no_figure[order].tolist(),  # events with no figure: not in "d"
         "f": cells.dominant[order].tolist(),
         "cell": cells.cell_deg,
         # the zoom the grid was made for: cells are 32 px apart there (360 / 2**(zoom + 3))
@@ -234,7 +238,7 @@ def _cells_json(idx: EventIndex, rows: np.ndarray, zoom: int) -> tuple[str, Cell
     return to_json(cells_data(cells)), cells
 
 
-def build(
+def draw(
     idx: EventIndex,
     indices: np.ndarray,
     *,
@@ -253,7 +257,7 @@ def build(
     zoom
         The map's zoom; sets the cell size when events are aggregated.
     bounds
-        The map's view (``((south, west), (north, east))`` or ``st_folium``'s bounds dict).
+        The map's view (``(south, west, north, east)``, :class:`view.map_view.MapView` bounds).
         When the window holds more than ``max_points`` events but the view (padded by half its
         size on each side) holds at most that many, those are drawn as single events; cells
         are computed for the padded view only.
@@ -289,6 +293,29 @@ def build(
     if missing:
         summary += f" ({missing:,} without coordinates not drawn)"
 
-    fg = folium.FeatureGroup(name=NAME, control=True)
+    fg = LayerGroup(NAME, summary=summary, control=True)
     ConflictEvents(data_json, palette_options()).add_to(fg)
     return fg, summary
+
+
+def build(view: RunView) -> LayerGroup:
+    """The events layer of the view: its window's events, aggregated for the map's zoom and
+    bounds when there are too many; ``summary`` says what is drawn."""
+    group, _ = draw(view.catalog.index, view.rows, zoom=view.map.effective_zoom,
+                    bounds=view.map.bounds)
+    return group
+
+
+def factions_present(view: RunView) -> list[str]:
+    """The principal factions of the window's events, most events first."""
+    codes = view.catalog.index.principal[view.rows]
+    counts = np.bincount(codes, minlength=len(FACTION_KEYS))
+    order = np.argsort(-counts, kind="stable")
+    return [FACTION_KEYS[c] for c in order if counts[c]]
+
+
+def legend(view: RunView) -> list[LegendItem]:
+    keys = factions_present(view) or list(FACTION_KEYS)
+    return [LegendItem("heading", "Events: principal party"),
+            *(faction_item(k) for k in keys),
+            LegendItem("heading", "Deaths (best estimate)"), *size_items()]

@@ -1,8 +1,8 @@
-"""The map legend as HTML: faction colours and shapes, fatality sizes, zone states.
+"""The legend as HTML, drawn from :class:`layers.palette.LegendItem` lists.
 
-Shown beside the map with ``st.markdown(legend_html(...), unsafe_allow_html=True)`` and reused by
-the exports. The legend is not on the base map: it changes with the filters, and the base map
-must not. All text in it is ours (faction labels, states); it is escaped all the same.
+Each registered layer says what its legend holds for the view (``legend(view)`` in its module);
+the panel beside the map, the standalone HTML export and the PNG all draw those same items, so
+they cannot disagree with the map. All text is escaped (labels can come from user files).
 """
 
 from __future__ import annotations
@@ -10,30 +10,35 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from layers.escape import html_text
-from layers.palette import FACTION_STYLE, OUTLINE
-from layers.zones import IN_FORCE, UNDER_OFFENSIVE, style_for
-from sources.schema import FACTIONS
+from layers.palette import (
+    CATEGORY_STYLE,
+    OTHER_PIN_STYLE,
+    OUTLINE,
+    PIN_OUTLINE,
+    PIN_SIZE,
+    SHAPE_POINTS,
+    LegendItem,
+    style_for,
+)
 
-# (label, marker radius in px). layers/events.py should pass its own key through ``sizes`` so
-# the legend and the markers cannot disagree; this default is only for a plain legend.
-DEFAULT_SIZE_KEY: tuple[tuple[str, float], ...] = (("1", 4.0), ("10", 7.0), ("100", 12.0))
 
-
-def marker_svg(shape: str, colour: str, size: int = 20) -> str:
-    """Inline SVG of one marker shape (see ``layers.palette.SHAPES``), outlined in dark grey."""
+def marker_svg(shape: str, colour: str, size: int = 20, *, hollow: bool = False) -> str:
+    """Inline SVG of one marker shape (see ``layers.palette.SHAPES``), outlined in dark grey;
+    ``hollow`` draws the outline only, in the colour (an approximate place)."""
     c = size / 2
     r = size / 2 - 2
-    stroke = f'stroke="{OUTLINE}" stroke-width="1.5"'
-    fill = f'fill="{colour}"'
+    if hollow:
+        stroke = f'stroke="{colour}" stroke-width="3"'
+        fill = 'fill="#ffffff" fill-opacity="0.6"'
+    else:
+        stroke = f'stroke="{OUTLINE}" stroke-width="1.5"'
+        fill = f'fill="{colour}"'
     if shape == "circle":
         body = f'<circle cx="{c}" cy="{c}" r="{r}" {fill} {stroke}/>'
     elif shape == "ring":
         body = (f'<circle cx="{c}" cy="{c}" r="{r - 1}" fill="none" stroke="{colour}" '
                 f'stroke-width="4"/><circle cx="{c}" cy="{c}" r="{r + 0.5}" fill="none" '
                 f'stroke="{OUTLINE}" stroke-width="1"/>')
-    elif shape == "square":
-        body = f'<rect x="{c - r * 0.85}" y="{c - r * 0.85}" width="{r * 1.7}" '
-        body += f'height="{r * 1.7}" {fill} {stroke}/>'
     else:
         points = _polygon(shape, c, r)
         body = f'<polygon points="{points}" {fill} {stroke} stroke-linejoin="round"/>'
@@ -43,90 +48,90 @@ def marker_svg(shape: str, colour: str, size: int = 20) -> str:
 
 
 def _polygon(shape: str, c: float, r: float) -> str:
-    t = r * 0.38  # arm half-width of the cross and the x
-    shapes: dict[str, list[tuple[float, float]]] = {
-        "diamond": [(0, -r), (r, 0), (0, r), (-r, 0)],
-        "triangle": [(0, -r), (r, r * 0.8), (-r, r * 0.8)],
-        "triangle-down": [(0, r), (r, -r * 0.8), (-r, -r * 0.8)],
-        "hexagon": [(r * 0.87, -r * 0.5), (r * 0.87, r * 0.5), (0, r), (-r * 0.87, r * 0.5),
-                    (-r * 0.87, -r * 0.5), (0, -r)],
-        "cross": [(-t, -r), (t, -r), (t, -t), (r, -t), (r, t), (t, t), (t, r), (-t, r),
-                  (-t, t), (-r, t), (-r, -t), (-t, -t)],
-    }
-    if shape == "x":  # the cross turned by 45 degrees
-        k = 0.7071
-        pts = [((x - y) * k, (x + y) * k) for x, y in shapes["cross"]]
+    # Slightly smaller than the radius: the tallest shapes (diamond, triangle) reach 1.2 r.
+    k = r / 1.2
+    pts = SHAPE_POINTS.get(shape, SHAPE_POINTS["diamond"])
+    return " ".join(f"{c + x * k:.1f},{c + y * k:.1f}" for x, y in pts)
+
+
+def pin_svg(category: str) -> str:
+    """Inline SVG for a milestone category's pin; a constant string (no dataset text in it)."""
+    fill, shape = CATEGORY_STYLE.get(category, OTHER_PIN_STYLE)
+    size = PIN_SIZE[shape]
+    if shape == "star":
+        points = ("12,1.5 14.9,8.6 22.5,9.1 16.6,14 18.5,21.5 "
+                  "12,17.4 5.5,21.5 7.4,14 1.5,9.1 9.1,8.6")
+        body = (f'<polygon points="{points}" fill="{fill}" stroke="{PIN_OUTLINE}" '
+                'stroke-width="2.2" stroke-linejoin="round"/>')
     else:
-        pts = shapes.get(shape, shapes["diamond"])
-    return " ".join(f"{c + x:.1f},{c + y:.1f}" for x, y in pts)
+        body = (f'<polygon points="12,2 22,12 12,22 2,12" fill="{fill}" stroke="{PIN_OUTLINE}" '
+                'stroke-width="2"/><circle cx="12" cy="12" r="2.4" fill="#ffffff"/>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+            f'viewBox="0 0 24 24" aria-hidden="true">{body}</svg>')
 
 
-def _zone_svg(state: str, size: int = 26) -> str:
+def area_svg(state: str, size: int = 26, *, hatched: bool = False) -> str:
     style = style_for(state)
     dash = f' stroke-dasharray="{style["dashArray"]}"' if "dashArray" in style else ""
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size * 0.7:.0f}" '
+    h = round(size * 0.7)
+    hatch = ""
+    if hatched:  # diagonal stripes, as the map draws areas whose places disagree
+        hatch = "".join(f'<line x1="{x}" y1="{h}" x2="{x + h}" y2="0" stroke="{style["color"]}" '
+                        f'stroke-width="1.5"/>' for x in range(-h, size, 6))
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{h}" '
             f'aria-hidden="true" style="vertical-align:middle"><rect x="2" y="2" '
-            f'width="{size - 4}" height="{size * 0.7 - 4:.0f}" fill="{style["fillColor"]}" '
+            f'width="{size - 4}" height="{h - 4}" fill="{style["fillColor"]}" '
             f'fill-opacity="{min(1.0, style["fillOpacity"] * 3):.2f}" stroke="{style["color"]}" '
-            f'stroke-width="2.5"{dash}/></svg>')
+            f'stroke-width="2.5"{dash}/>{hatch}</svg>')
+
+
+def _size_svg(radius: float) -> str:
+    d = 2 * float(radius) + 4
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{d:.0f}" height="{d:.0f}" '
+            f'aria-hidden="true" style="vertical-align:middle"><circle cx="{d / 2}" '
+            f'cy="{d / 2}" r="{float(radius)}" fill="#bbbbbb" stroke="{OUTLINE}" '
+            f'stroke-width="1.2"/></svg>')
 
 
 def _row(swatch: str, text: str) -> str:
-    return (f'<div style="display:flex;align-items:center;gap:0.5em;margin:0.15em 0">'
-            f"{swatch}<span>{html_text(text)}</span></div>")
+    return (f'<div class="cm-legend-row" style="display:flex;align-items:center;gap:0.5em;'
+            f'margin:0.15em 0">{swatch}<span>{html_text(text)}</span></div>')
 
 
-def legend_html(
-    factions: Sequence[str],
-    *,
-    sizes: bool | Sequence[tuple[str, float]] = True,
-    zones_states: Sequence[str] = (IN_FORCE, UNDER_OFFENSIVE),
-    title: str = "Legend",
-    approximate_note: bool = True,
-) -> str:
-    """The legend for the current view, as one ``<div>`` of HTML.
+def legend_html(items: Sequence[LegendItem], *, title: str | None = None) -> str:
+    """The legend for the current view, as one ``<div>`` of HTML, under ``title`` if given.
 
-    Parameters
-    ----------
-    factions : sequence of str
-        Faction keys (``sources.schema.FACTIONS``) to list, in this order.
-    sizes : bool or sequence of (str, float)
-        ``True`` for :data:`DEFAULT_SIZE_KEY`, ``False`` for none, or the ``(label, radius px)``
-        pairs of the event layer's fatality scale.
-    zones_states : sequence of str
-        Area states (or the user's style values) to explain; empty for none. Untrusted text:
-        escaped.
-    approximate_note : bool
-        Say that the zone outlines are approximate (when an approximate area is drawn).
-    title : str
-
-    Returns
-    -------
-    str
-        HTML with inline SVG swatches (no images, no external references).
+    Consecutive ``size`` items share a line. Returns HTML with inline SVG swatches (no images,
+    no external references); every label is escaped.
     """
-    parts = [f'<div class="cm-legend" style="font-size:1.05rem;line-height:1.4">'
-             f'<div style="font-weight:700;margin-bottom:0.3em">{html_text(title)}</div>']
-    for key in factions:
-        style = FACTION_STYLE.get(key, FACTION_STYLE["other"])
-        parts.append(_row(marker_svg(style.shape, style.colour), FACTIONS.get(key, key)))
-    size_key = DEFAULT_SIZE_KEY if sizes is True else (sizes or ())
-    if size_key:
-        parts.append('<div style="font-weight:700;margin:0.5em 0 0.2em">Deaths (best estimate)'
-                     "</div><div style=\"display:flex;align-items:center;gap:0.9em\">")
-        for label, radius in size_key:
-            d = 2 * float(radius) + 4
-            circle = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{d:.0f}" height="{d:.0f}" '
-                      f'aria-hidden="true" style="vertical-align:middle"><circle cx="{d / 2}" '
-                      f'cy="{d / 2}" r="{float(radius)}" fill="#bbbbbb" stroke="{OUTLINE}" '
-                      f'stroke-width="1.2"/></svg>')
-            parts.append(f"<span>{circle} {html_text(label)}</span>")
-        parts.append("</div>")
-    if zones_states:
-        parts.append('<div style="font-weight:700;margin:0.5em 0 0.2em">Areas</div>')
-        parts.extend(_row(_zone_svg(state), state) for state in zones_states)
-        if approximate_note:
-            parts.append('<div style="font-size:0.9em;color:#555">De-escalation zone outlines '
-                         "are approximate: the memorandum maps were never published.</div>")
+    parts = ['<div class="cm-legend" style="font-size:1.05rem;line-height:1.4">']
+    if title:
+        parts.append(f'<div style="font-weight:800;font-size:1.1em">{html_text(title)}</div>')
+    sizes: list[str] = []
+
+    def flush_sizes() -> None:
+        if sizes:
+            parts.append('<div style="display:flex;align-items:center;gap:0.9em">'
+                         + "".join(sizes) + "</div>")
+            sizes.clear()
+
+    for item in items:
+        if item.kind == "size":
+            sizes.append(f"<span>{_size_svg(item.radius)} {html_text(item.label)}</span>")
+            continue
+        flush_sizes()
+        if item.kind == "heading":
+            parts.append('<div class="cm-legend-heading" style="font-weight:700;'
+                         f'margin:0.5em 0 0.2em">{html_text(item.label)}</div>')
+        elif item.kind == "marker":
+            parts.append(_row(marker_svg(item.shape, item.colour, hollow=item.hollow),
+                              item.label))
+        elif item.kind == "area":
+            parts.append(_row(area_svg(item.state, hatched=item.hatched), item.label))
+        elif item.kind == "pin":
+            parts.append(_row(pin_svg(item.state), item.label))
+        else:  # note
+            parts.append(f'<div style="font-size:0.9em;color:#444">{html_text(item.label)}</div>')
+    flush_sizes()
     parts.append("</div>")
     return "".join(parts)

@@ -9,43 +9,18 @@ from __future__ import annotations
 import folium
 import pandas as pd
 
+from layers.base import LayerGroup
 from layers.escape import html_text, safe_url
+from layers.legend import pin_svg
+from layers.palette import CATEGORY_STYLE, OTHER_PIN_STYLE, PIN_SIZE, LegendItem
 from sources.schema import FACTIONS
+from view.run import RunView
 
 NAME = "Milestones"
 
 # Syria (lat 32.3-37.3, lon 35.6-42.4) plus about 30 km: border crossings and Hmeimim stay in,
 # Amman, Baghdad and Moscow stay out.
 EXTENT: tuple[tuple[float, float], tuple[float, float]] = ((32.0, 35.3), (37.6, 42.7))
-
-# category -> (fill colour, shape). One dark outline for all; claims are a larger star.
-CATEGORY_STYLE: dict[str, tuple[str, str]] = {
-    "military": ("#4d4d4d", "diamond"),
-    "political": ("#8e6bbf", "diamond"),
-    "diplomatic": ("#2b8cbe", "diamond"),
-    "humanitarian": ("#e7298a", "diamond"),
-    "claim": ("#ffd23f", "star"),
-}
-OTHER_STYLE = ("#bdbdbd", "diamond")
-OUTLINE = "#111111"
-PIN_SIZE = {"diamond": 22, "star": 30}
-
-
-def pin_svg(category: str) -> str:
-    """Inline SVG for a category's pin; a constant string (no dataset text in it)."""
-    fill, shape = CATEGORY_STYLE.get(category, OTHER_STYLE)
-    size = PIN_SIZE[shape]
-    if shape == "star":
-        points = ("12,1.5 14.9,8.6 22.5,9.1 16.6,14 18.5,21.5 "
-                  "12,17.4 5.5,21.5 7.4,14 1.5,9.1 9.1,8.6")
-        body = (f'<polygon points="{points}" fill="{fill}" stroke="{OUTLINE}" '
-                'stroke-width="2.2" stroke-linejoin="round"/>')
-    else:
-        body = (f'<polygon points="12,2 22,12 12,22 2,12" fill="{fill}" stroke="{OUTLINE}" '
-                'stroke-width="2"/><circle cx="12" cy="12" r="2.4" fill="#ffffff"/>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
-            f'viewBox="0 0 24 24" aria-hidden="true">{body}</svg>')
-
 
 def in_extent(lat: object, lon: object) -> bool:
     """True when ``(lat, lon)`` is a number pair inside :data:`EXTENT`."""
@@ -87,7 +62,7 @@ def popup_html(row: pd.Series) -> str:
     return "".join(lines)
 
 
-def build(milestones: pd.DataFrame) -> folium.FeatureGroup:
+def draw(milestones: pd.DataFrame) -> folium.FeatureGroup:
     """One FeatureGroup with a pin per milestone inside :data:`EXTENT`.
 
     Parameters
@@ -102,12 +77,12 @@ def build(milestones: pd.DataFrame) -> folium.FeatureGroup:
     folium.FeatureGroup
         Named :data:`NAME`. Each pin has a tooltip (date and title) and a popup.
     """
-    group = folium.FeatureGroup(name=NAME)
+    group = LayerGroup(NAME)
     for _, row in milestones.iterrows():
         if not in_extent(row["lat"], row["lon"]):
             continue
         category = "" if pd.isna(row["category"]) else str(row["category"])
-        shape = CATEGORY_STYLE.get(category, OTHER_STYLE)[1]
+        shape = CATEGORY_STYLE.get(category, OTHER_PIN_STYLE)[1]
         size = PIN_SIZE[shape]
         icon = folium.DivIcon(
             html=pin_svg(category),
@@ -125,3 +100,22 @@ def build(milestones: pd.DataFrame) -> folium.FeatureGroup:
             z_index_offset=1000 if category == "claim" else 0,
         ).add_to(group)
     return group
+
+
+def build(view: RunView) -> LayerGroup:
+    """A pin for each milestone dated inside the view's window."""
+    return draw(view.milestones)
+
+
+def legend(view: RunView) -> list[LegendItem]:
+    pinned = view.milestones[[in_extent(lat, lon) for lat, lon in
+                              zip(view.milestones["lat"], view.milestones["lon"], strict=True)]]
+    if pinned.empty:
+        return []
+    categories = set(pinned["category"].astype(str))
+    items = [LegendItem("heading", "Milestones in the window")]
+    if "claim" in categories:
+        items.append(LegendItem("pin", "Claim", state="claim"))
+    if categories - {"claim"}:
+        items.append(LegendItem("pin", "Milestone", state="military"))
+    return items

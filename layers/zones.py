@@ -6,7 +6,6 @@ Zones are few, so each is its own SVG ``GeoJson`` with its own escaped tooltip a
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import folium
@@ -18,41 +17,16 @@ from layers.base import (
     AREA_LABEL_PANE,
     COORD_DECIMALS,
     SVG_RENDERER,
+    LayerGroup,
     label_marker,
     west_label_point,
 )
 from layers.escape import html_text, safe_url
+from layers.palette import STATE_STYLES, LegendItem, style_for
+from view.run import RunView
 
 NAME = "De-escalation zones"
 
-IN_FORCE = "in force"
-UNDER_OFFENSIVE = "under offensive"
-# Known states: a calm blue for a zone in force; a warmer, dashed, paler look for one under
-# attack (a real hatch would need an SVG pattern plugin; the dash and paler fill carry it).
-STATE_STYLES: dict[str, dict] = {
-    IN_FORCE: {"color": "#1f5fa8", "weight": 3, "opacity": 0.95,
-               "fillColor": "#4a90d9", "fillOpacity": 0.14},
-    UNDER_OFFENSIVE: {"color": "#c0392b", "weight": 3, "opacity": 0.95, "dashArray": "10 7",
-                      "fillColor": "#e8836f", "fillOpacity": 0.08},
-}
-# Any other style value (a user's area file): Okabe-Ito colours, chosen by a stable hash.
-OTHER_COLOURS: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
-
-
-def style_for(state: str) -> dict:
-    """Leaflet path options for an area in ``state``; the same state always gets the same style.
-
-    Known states use :data:`STATE_STYLES`; any other value gets a colour from
-    :data:`OTHER_COLOURS` picked by a SHA-1 of the value (not ``hash()``, which changes
-    between processes).
-    """
-    key = str(state).strip().lower()
-    if key in STATE_STYLES:
-        return dict(STATE_STYLES[key])
-    digest = hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).digest()
-    colour = OTHER_COLOURS[digest[0] % len(OTHER_COLOURS)]
-    return {"color": colour, "weight": 2.5, "opacity": 0.95, "fillColor": colour,
-            "fillOpacity": 0.12}
 
 
 APPROXIMATE_NOTE = "approx. outline"  # short: the label sits in the narrow margin west of Syria
@@ -107,7 +81,7 @@ def _feature(area: pd.Series) -> dict:
     }
 
 
-def build(areas_with_state: gpd.GeoDataFrame) -> folium.FeatureGroup:
+def draw(areas_with_state: gpd.GeoDataFrame) -> folium.FeatureGroup:
     """One FeatureGroup with the areas drawn today, their labels, tooltips and popups.
 
     Parameters
@@ -121,7 +95,7 @@ def build(areas_with_state: gpd.GeoDataFrame) -> folium.FeatureGroup:
         Named :data:`NAME`; empty when no area is drawn. Add it to a map from
         :func:`layers.base.build_base_map`: the labels use that map's label pane.
     """
-    group = folium.FeatureGroup(name=NAME)
+    group = LayerGroup(NAME)
     for _, area in areas_with_state.iterrows():
         if area.geometry is None or area.geometry.is_empty:
             continue
@@ -147,3 +121,21 @@ def build(areas_with_state: gpd.GeoDataFrame) -> folium.FeatureGroup:
             label_marker(label, where, "cm-zone-label cm-label-west", note=note,
                          pane=AREA_LABEL_PANE).add_to(group)
     return group
+
+
+def build(view: RunView) -> LayerGroup:
+    """The areas (zones and user areas) in force on the view's day."""
+    return draw(view.areas)
+
+
+def legend(view: RunView) -> list[LegendItem]:
+    """The states of the areas drawn today, and the approximation note when one is drawn."""
+    areas = view.areas
+    if not len(areas):
+        return []
+    states = list(dict.fromkeys(areas["state"].astype(str)))
+    items = [LegendItem("heading", "Areas"), *(LegendItem("area", s, state=s) for s in states)]
+    if bool(areas["approximate"].astype(bool).any()):
+        items.append(LegendItem("note", "De-escalation zone outlines are approximate: the "
+                                        "memorandum maps were never published."))
+    return items

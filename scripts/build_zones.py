@@ -4,9 +4,11 @@ The memorandum's maps were never published, so every outline here is an approxim
 from a handful of towns known to lie inside, on, or just outside each zone. The recipe, per
 zone, in metres (UTM zone 37N, EPSG:32637):
 
-1. take the convex hull of the ``inside`` and ``on`` points (``on`` points are towns the edge ran
-   through, so they are hull vertices);
-2. buffer it by :data:`HULL_BUFFER_M` so the edge is soft and edge towns are not on a knife edge;
+1. join the ``inside`` and ``on`` points in their ``order`` (the CSV lists each zone's edge
+   towns round the zone) into a ring, so a concave zone keeps its shape (a convex hull would
+   swallow the government-held ground in its bays: western Aleppo, Damascus, the M5);
+2. buffer it by the zone's :data:`RING_BUFFER_M` so the edge is soft and edge towns are not on a
+   knife edge;
 3. subtract the zone's carve-outs (the government-held M5 corridor of the south zone);
 4. subtract a disc of :data:`OUTSIDE_BUFFER_M` around every ``outside`` point;
 5. simplify by :data:`SIMPLIFY_M`, go back to EPSG:4326 and snap to a 1e-4 degree grid.
@@ -24,7 +26,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 import shapely
-from shapely.geometry import LineString, MultiPoint, Point, mapping
+from shapely.geometry import LineString, MultiPoint, Point, Polygon, mapping
 from shapely.ops import unary_union
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,9 +34,19 @@ POINTS_CSV = ROOT / "data" / "zone_boundary_points.csv"
 ZONES_GEOJSON = ROOT / "data" / "zones.geojson"
 
 METRIC_CRS = "EPSG:32637"  # UTM 37N covers all four zones (35.8-37.2 E) with little distortion
-HULL_BUFFER_M = 2500.0
-# Must stay below the smallest inside-to-outside distance (Kafr Batna - al-Mulayhah, about
-# 2.9 km), or a disc would swallow an inside town.
+# How far the outline reaches beyond the ring of edge towns. Eastern Ghouta is a small enclave
+# (about 100 km2) pressed against Damascus, so its edge is drawn tighter. The northern Homs
+# towns are the pocket's outermost villages, and its fields ran on to the government cordon:
+# 4 km gives a pocket about 49 km wide (NOW Lebanon: "approximately 50-kilometer wide") and
+# about 975 km2, still below the army's figure of 1,200 km2.
+RING_BUFFER_M: dict[str, float] = {
+    "idlib": 2500.0,
+    "northern-homs": 4000.0,
+    "eastern-ghouta": 1000.0,
+    "south": 2500.0,
+}
+# Must stay below the smallest inside-to-outside distance (Jobar - Qaboun, about 1.7 km), or a
+# disc would swallow an inside town.
 OUTSIDE_BUFFER_M = 1500.0
 CORRIDOR_HALF_WIDTH_M = 1500.0
 SIMPLIFY_M = 150.0
@@ -42,10 +54,17 @@ GRID_DEG = 1e-4
 
 LAYER = "Astana de-escalation zones (2017)"
 MEMORANDUM_URL = "https://tass.com/politics/944911"
+# Infobox: campaign 9 Oct 2017 - 13 Feb 2018; Syria and Russia belligerents "from 22 October"
+# (the 9 Oct start is an IS attack on HTS, not the government's offensive).
+NW_CAMPAIGN_URL = (
+    "https://en.wikipedia.org/wiki/Northwestern_Syria_campaign_(October_2017%E2%80%93February_2018)"
+)
 
 # The south zone's government-held M5 corridor, by point names in the CSV: the area spanned by
 # these towns, plus the road from Khirbet Ghazaleh to Daraa city (whose north, al-Mahatta, was
-# government-held), is cut out of the envelope. It opens to the north at as-Sanamayn.
+# government-held), is cut out of the envelope. It opens to the north at as-Sanamayn. The road
+# is cut with a flat end at the Daraa (city) point, the dividing line of the city, so the
+# rebel-held Daraa al-Balad south of it stays in the zone.
 SOUTH_CORRIDOR_AREA = ("as-Sanamayn", "Sheikh Maskin", "Izra", "Khirbet Ghazaleh")
 SOUTH_CORRIDOR_ROAD = ("Khirbet Ghazaleh", "Daraa (city)")
 
@@ -61,14 +80,14 @@ ZONE_META: dict[str, dict[str, Any]] = {
             {"from": "2017-05-06", "state": "in force",
              "label": "De-escalation regime takes effect",
              "source_url": "https://sputniknews.com/politics/201705061053337432-memorandum-de-escalation-safe-zones-syria-text/"},
-            {"from": "2017-12-01", "state": "under offensive",
-             "label": "Government offensive on the eastern edge, Dec 2017 - Feb 2018 "
-             "(month-level dates; Abu al-Duhur air base falls 20-21 Jan 2018)",
-             "source_url": "http://english.alarabiya.net/en/News/middle-east/2018/01/20/Syrian-army-allies-take-Idlib-air-base-says-Hezbollah-media-unit.html"},
-            {"from": "2018-03-01", "state": "in force",
-             "label": "Eastern-edge offensive over (Feb 2018, month-level); "
-             "Turkish observation posts mark the perimeter",
-             "source_url": "http://en.suriyegundemi.com/2018/05/09/9632-2/"},
+            {"from": "2017-10-22", "state": "under offensive",
+             "label": "Government and Russian offensive on the eastern edge from 22 Oct 2017 "
+             "(Wikipedia: Northwestern Syria campaign (October 2017 - February 2018); "
+             "Abu al-Duhur air base falls 20-21 Jan 2018)",
+             "source_url": NW_CAMPAIGN_URL},
+            {"from": "2018-02-14", "state": "in force",
+             "label": "Eastern-edge offensive over (the campaign ends 13 Feb 2018)",
+             "source_url": NW_CAMPAIGN_URL},
             {"from": "2018-09-17", "state": "in force",
              "label": "Sochi memorandum: demilitarised zone along the contact line",
              "source_url": "https://www.dailysabah.com/diplomacy/2018/09/17/erdogan-putin-agree-on-demilitarized-zone-in-syrias-idlib"},
@@ -85,8 +104,10 @@ ZONE_META: dict[str, dict[str, Any]] = {
              "label": "Moscow protocol ceasefire; M4 security corridor",
              "source_url": "https://www.politico.eu/article/russia-turkey-agree-ceasefire-in-syrias-idlib-province-vladimir-putin-recep-tayyip-erdogan/"},
         ],
-        "note_extra": "Drawn for the Sochi-memorandum line (after Jan 2018, before Apr 2019); "
-        "the zone shrank in 2019-20 and this outline does not follow those changes.",
+        "note_extra": "Drawn for the Sochi-memorandum line (after Jan 2018, before Apr 2019), "
+        "with the western Aleppo belt (Hayyan, Anadan, al-Rashidin, Khan Tuman) and the "
+        "Latamneh - Kafr Zita - Morek belt of northern Hama inside; the zone shrank in 2019-20 "
+        "and this outline does not follow those changes.",
     },
     "northern-homs": {
         "label": "Northern Homs de-escalation zone",
@@ -100,7 +121,10 @@ ZONE_META: dict[str, dict[str, Any]] = {
              "label": "Ceasefire from noon; Russian military police checkpoints",
              "source_url": "http://www.themalaymailonline.com/world/article/truce-in-syrias-homs-province-after-safe-zone-agreed-says-russia1"},
         ],
-        "note_extra": "The reference records no dated offensive on this pocket, only the surrender "
+        "note_extra": "Takes in the countryside east of the M5 (Hawsh Haju - Ayn Husayn - "
+        "Dallak - Qantarah - Taqsis) handed over in Apr 2018; the army's figure for the pocket "
+        "was about 1,200 km2 and 65 towns. "
+        "The reference records no dated offensive on this pocket, only the surrender "
         "and evacuation deal of 2 May 2018 and the end on 15-16 May 2018, so the zone keeps "
         "one phase.",
     },
@@ -119,8 +143,9 @@ ZONE_META: dict[str, dict[str, Any]] = {
              "label": "Government offensive on Eastern Ghouta",
              "source_url": "https://en.wikipedia.org/wiki/Rif_Dimashq_offensive_(February%E2%80%93April_2018)"},
         ],
-        "note_extra": "Drawn for Jul 2017 - Feb 2018; the Faylaq al-Rahman sector joined on "
-        "18 Aug 2017.",
+        "note_extra": "Drawn for Jul 2017 - Feb 2018, with a 1 km edge so government-held "
+        "Damascus (Abbasiyin Square, Qaboun) stays outside; the Faylaq al-Rahman sector joined "
+        "on 18 Aug 2017.",
     },
     "south": {
         "label": "Daraa–Quneitra de-escalation zone",
@@ -138,7 +163,8 @@ ZONE_META: dict[str, dict[str, Any]] = {
              "source_url": "https://wikiwand.com/en/articles/Daraa_offensive_(June%E2%80%93July_2018)"},
         ],
         "note_extra": "An envelope with the government-held M5 corridor (as-Sanamayn - Sheikh "
-        "Maskin - Izra - Khirbet Ghazaleh - Daraa al-Mahatta) cut out; the Yarmouk Basin "
+        "Maskin - Izra - Khirbet Ghazaleh - Daraa al-Mahatta) cut out, and rebel-held Daraa "
+        "al-Balad and the Nasib crossing strip inside; the Yarmouk Basin "
         "(Khalid ibn al-Walid Army, excluded from the truce) lies outside it. Other government "
         "enclaves (e.g. Baath City) are not cut out, and the Suwayda part is not drawn.",
     },
@@ -183,7 +209,10 @@ def _carve_outs(zone_id: str, points: pd.DataFrame, metric: gpd.GeoSeries) -> li
     by_name = dict(zip(points["point"], metric, strict=True))
     area = MultiPoint([by_name[n] for n in SOUTH_CORRIDOR_AREA]).convex_hull
     road = LineString([by_name[n] for n in SOUTH_CORRIDOR_ROAD])
-    return [area.buffer(CORRIDOR_HALF_WIDTH_M), road.buffer(CORRIDOR_HALF_WIDTH_M)]
+    return [
+        area.buffer(CORRIDOR_HALF_WIDTH_M),
+        road.buffer(CORRIDOR_HALF_WIDTH_M, cap_style="flat"),
+    ]
 
 
 def zone_geometry(zone_id: str, points: pd.DataFrame) -> Any:
@@ -201,11 +230,12 @@ def zone_geometry(zone_id: str, points: pd.DataFrame) -> Any:
     shapely geometry
         A valid (Multi)Polygon snapped to a 1e-4 degree grid.
     """
-    own = points[points["zone_id"] == zone_id]
+    own = points[points["zone_id"] == zone_id].sort_values("order")
     metric = _metric(own)
     edge = metric[own["status"].isin(["inside", "on"])]
     outside = metric[own["status"] == "outside"]
-    shape = MultiPoint(list(edge)).convex_hull.buffer(HULL_BUFFER_M, quad_segs=8)
+    ring = shapely.make_valid(Polygon([(p.x, p.y) for p in edge]))
+    shape = ring.buffer(RING_BUFFER_M[zone_id], quad_segs=8)
     cuts = [p.buffer(OUTSIDE_BUFFER_M, quad_segs=8) for p in outside]
     cuts += _carve_outs(zone_id, own, metric)
     if cuts:
@@ -247,9 +277,10 @@ def build_feature_collection(path: Path = POINTS_CSV) -> dict[str, Any]:
         n_points = int((points["zone_id"] == zone_id).sum())
         note = (
             "Approximate: the memorandum maps were never published. Generalised outline drawn "
-            f"by scripts/build_zones.py from {n_points} boundary towns (convex hull of inside "
-            f"and edge towns buffered {HULL_BUFFER_M / 1000:g} km, minus "
-            f"{OUTSIDE_BUFFER_M / 1000:g} km discs around towns known to be outside, simplified). "
+            f"by scripts/build_zones.py from {n_points} boundary towns (inside and edge towns "
+            f"joined in their listed order round the zone, buffered "
+            f"{RING_BUFFER_M[zone_id] / 1000:g} km, minus {OUTSIDE_BUFFER_M / 1000:g} km discs "
+            "around towns known to be outside, simplified). "
             + meta["note_extra"]
         )
         properties = {

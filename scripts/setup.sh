@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything the dashboard needs, idempotently: a virtual environment with the pinned
-# Python packages, and the front-end assets from npm. With --dev, also the test tools and
-# Debian's Chromium for the browser tests. Used by bin/dashboard, bin/test and .ci/run.
+# Python packages, which include the front-end assets (Leaflet and jQuery as XStatic packages,
+# copied into static/vendor/). With --dev, also the test tools and Debian's Chromium for the
+# browser tests. Used by bin/dashboard, bin/test and .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,7 +10,6 @@ dev=0
 [ "${1:-}" = "--dev" ] && dev=1
 
 need_apt=()
-command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 if [ "$dev" = 1 ] && [ ! -x /usr/bin/chromium ]; then need_apt+=(chromium); fi
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -31,4 +31,5 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/pip install --quiet --disable-pip-version-check -r "$req"
   touch "$stamp"
 fi
+# The app also does this at start-up; here it fails the set-up early with a clear message.
 .venv/bin/python scripts/install_assets.py

@@ -17,8 +17,9 @@ import os
 import sys
 from pathlib import Path
 
-from sources.detect import DEFAULT_MAX_BYTES, FORMATS
+from sources.detect import DEFAULT_MAX_BYTES
 from sources.load import FileReport, read_events_file, store_meta
+from sources.readers import FORMATS
 
 
 def default_store() -> Path:

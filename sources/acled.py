@@ -85,8 +85,8 @@ def draft_from_acled(
     ev["event_type"] = col("event_type").str.strip()
     ev["actor1"] = col("actor1").str.strip()
     ev["actor2"] = col("actor2").str.strip()
-    ev["faction1"] = factions_of(ev["actor1"]).astype(object)
-    ev["faction2"] = factions_of(ev["actor2"]).astype(object)
+    ev["faction1"] = factions_of(ev["actor1"], ev["date_start"]).astype(object)
+    ev["faction2"] = factions_of(ev["actor2"], ev["date_start"]).astype(object)
     fatalities = pd.to_numeric(col("fatalities").str.strip(), errors="coerce").astype(float)
     for target in ("fatalities_low", "fatalities_best", "fatalities_high"):
         ev[target] = fatalities

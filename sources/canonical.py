@@ -176,7 +176,7 @@ def draft_from_table(
     ev["actor2"] = text("actor2").str.strip()
     for side in ("1", "2"):
         given = text(f"faction{side}").str.strip().str.lower()
-        derived = factions_of(ev[f"actor{side}"]).astype(object)
+        derived = factions_of(ev[f"actor{side}"], ev["date_start"]).astype(object)
         ev[f"faction{side}"] = given.where(given != "", derived)
     for c in ("fatalities_low", "fatalities_best", "fatalities_high"):
         ev[c] = _numeric(texts[c])

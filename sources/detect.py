@@ -1,11 +1,10 @@
-"""Open an events file safely and tell which format it is, from its header.
+"""Open an input file safely and read its header.
 
 :func:`sniff` checks the things that make a file unusable as a whole -- missing, empty, over
 the size limit, binary, an encoding that is neither UTF-8 nor Windows-1256 (Arabic) -- and
-finds the delimiter and the header. :func:`detect_format` names the layout: ``"ucdp-ged"``
-(GED 19.1 and GED 21+), ``"acled"`` (current lower-case and older upper-case CSV),
-``"acled-json"`` (API JSON) or ``"canonical"`` (the project's own CSV). Every file-level
-problem is a :class:`SourceError` whose message is one sentence naming the file.
+finds the delimiter and the header. Which format a header is, is the readers' business
+(:func:`sources.readers.detect_format`). Every file-level problem is a :class:`SourceError`
+whose message is one sentence naming the file.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from pathlib import Path
 
 import pandas as pd
 
-FORMATS: tuple[str, ...] = ("ucdp-ged", "acled", "acled-json", "canonical")
 DEFAULT_MAX_BYTES = 4 * 1024**3  # 4 GiB: the global UCDP GED CSV is ~0.5 GiB unzipped
 _PROBE = 64 * 1024
 _BLOCK = 8 * 1024 * 1024
@@ -144,33 +142,6 @@ def _last_row_truncated(path: Path, encoding: str, delimiter: str, width: int) -
 def header_set(sniffed: Sniffed) -> set[str]:
     """The header names, stripped and lower-cased."""
     return {h.strip().lower() for h in sniffed.header}
-
-
-def detect_format(sniffed: Sniffed) -> str:
-    """Name the layout of a sniffed file: one of :data:`FORMATS`.
-
-    Raises
-    ------
-    SourceError
-        When the header matches none of them.
-    """
-    if sniffed.kind == "json":
-        return "acled-json"
-    cols = header_set(sniffed)
-    if {"id", "side_a", "side_b"} <= cols and ("where_prec" in cols or "dyad_name" in cols):
-        return "ucdp-ged"
-    if "event_id_cnty" in cols or {"event_date", "actor1"} <= cols:
-        return "acled"
-    from sources.canonical import canonical_names  # canonical imports this module
-
-    names = set(canonical_names(sniffed.header).values())
-    if {"latitude", "longitude"} <= names and ({"date_start", "event_id"} & names):
-        return "canonical"
-    shown = ", ".join(sniffed.header[:8]) + (", ..." if len(sniffed.header) > 8 else "")
-    raise SourceError(
-        f"{sniffed.path.name} is in an unknown format: its header ({shown}) is neither UCDP "
-        f"GED, ACLED nor the canonical event layout."
-    )
 
 
 _BAD_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")

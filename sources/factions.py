@@ -24,15 +24,39 @@ The order of :data:`_RULES` matters where one name holds another's keyword: "Glo
 Coalition Against Daesh" is the coalition, not IS; "Military Forces of Iraq (2020-)
 Popular Mobilization Forces" is a pro-government militia, not the Iraqi state; "Tahrir
 al-Sham Army" (Jaysh Tahrir al-Sham, an FSA group) is not Hay'at Tahrir al-Sham.
+
+These patterns apply the faction coding rules of data/SOURCES.md ("Faction coding rules"):
+
+- the YPG/YPJ and PYD are ``"sdf"`` at every date, before the SDF was formed (10 Oct 2015)
+  as after it;
+- al-Nusra, Jabhat Fatah al-Sham, HTS and Hurras al-Din are always ``"jihadist"``; a
+  coalition is coded as the source describes it: its listed member groups vote (rule 2, ties
+  to the more extreme faction), and Jaysh al-Fatah, named alone, is ``"jihadist"`` for its
+  al-Nusra component;
+- Hezbollah, Iran and the Iraqi, Afghan and Pakistani militias it backs are ``"government"``;
+- Turkey's own forces, the TFSA and the SNA are ``"turkey"``; the Turkey-backed brigades
+  (Hawar Kilis Operations Room, Sultan Murad, Hamza, al-Mu'tasim...) are ``"turkey"`` from
+  Operation Euphrates Shield (:data:`TFSA_FROM`, 24 Aug 2016) and ``"opposition"`` before it,
+  when the event's date is given (:func:`faction_of` ``when``, :func:`factions_of` ``dates``);
+  without a date they are ``"turkey"``;
+- Russia's own forces are ``"russia"``; a side that lists the Syrian government with Russia
+  ("Government of Syria, Government of Russia (Soviet Union)") is ``"government"``;
+- IS and its affiliates (the Khalid ibn al-Walid Army) are ``"is"``.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import date, datetime
 from functools import lru_cache
 
 from sources.schema import FACTIONS
+
+# Operation Euphrates Shield began on 24 Aug 2016 (Wikipedia, Operation Euphrates Shield): from
+# that day the Turkey-backed brigades fight as the TFSA, from 30 Dec 2017 as the SNA; before it
+# they were rebel brigades like any other.
+TFSA_FROM = date(2016, 8, 24)
 
 # Tie-break between factions named equally often in a UCDP list of groups.
 TIE_ORDER: tuple[str, ...] = (
@@ -48,6 +72,15 @@ TIE_ORDER: tuple[str, ...] = (
     "civilians",
 )
 
+# Turkmen and other rebel brigades that became the core of the TFSA and the SNA.
+_TURKEY_BACKED_BRIGADES: tuple[str, ...] = (
+    r"hawar kilis", r"hamza division", r"hamza brigade", r"sultan murad",
+    r"sultan moh?am+[ae]d al-?fatih", r"al-?mou?tasem", r"al-?mu'?tasim", r"ahrar al-?sharqiya",
+    r"jaysh al-?sharqiya", r"sharqiya army", r"waqqas", r"sultan suleiman shah",
+    r"suleiman shah", r"al-?majd legion", r"faylaq al-?majd", r"al-?shamal brigade",
+    r"liwa al-?shamal", r"syrian turkmen brigades?",
+)
+
 # (faction, patterns). First matching rule wins; see the module docstring for why the order
 # is what it is. Patterns are regular expressions on the normalised (lower-case) name.
 _RULES: list[tuple[str, tuple[str, ...]]] = [
@@ -59,6 +92,8 @@ _RULES: list[tuple[str, tuple[str, ...]]] = [
     # Before the Iraqi state: the PMF fight in Syria on the government side.
     ("government", (
         r"popular mobili[sz]ation", r"hashd", r"nujaba", r"kata'?ib hez?b[ou]llah",
+        r"asa'?ib ahl al-?haq", r"kata'?ib sayy?id al-?shuhada", r"abu al-?fadl al-?abbas",
+        r"liwa al-?imam al-?hussein", r"haidariyou?n", r"haydariyou?n",
     )),
     ("civilians", (
         r"civilians?", r"protesters", r"refugees", r"idps", r"prisoners", r"farmers",
@@ -81,7 +116,8 @@ _RULES: list[tuple[str, tuple[str, ...]]] = [
         r"liwa al-?aqsa", r"jund al-?aqsa", r"ajnad al-?kavkaz", r"ansar al-?tawhid",
         r"ansar al-?din", r"ansar al-?islam", r"jund al-?malahem", r"humat al-?aqida",
         r"imam bukhari", r"jaysh al-?muhajireen", r"wa harid al-?mu'?minin",
-        r"fath al-?mubeen", r"jaysh al-? ?fatah", r"jaish al-?fatah", r"ghuraba al-?sham",
+        r"fath al-?mubeen", r"jaysh al-? ?fatah", r"jaish al-?fatah", r"army of conquest",
+        r"ghuraba al-?sham",
     )),
     ("russia", (
         r"government of russia", r"military forces of russia", r"russian", r"russia",
@@ -90,15 +126,14 @@ _RULES: list[tuple[str, tuple[str, ...]]] = [
     ("israel", (
         r"government of israel", r"military forces of israel", r"israeli", r"israel", r"idf",
     )),
+    # Turkey's own forces, the TFSA and the SNA (whatever the date).
     ("turkey", (
         r"government of turkey", r"military forces of turkey", r"turkish", r"turkey",
         r"sna", r"syrian national army", r"tfsa", r"jws",
-        r"euphrates shield", r"olive branch", r"peace spring", r"hawar kilis",
-        r"hamza division", r"hamza brigade", r"sultan murad", r"sultan moh?am+[ae]d al-?fatih",
-        r"al-?mou?tasem", r"al-?mu'?tasim", r"ahrar al-?sharqiya", r"jaysh al-?sharqiya",
-        r"sharqiya army", r"waqqas", r"sultan suleiman shah", r"suleiman shah",
-        r"al-?majd legion", r"faylaq al-?majd", r"al-?shamal brigade", r"liwa al-?shamal",
+        r"euphrates shield", r"olive branch", r"peace spring",
     )),
+    # The Turkey-backed brigades: "turkey" from TFSA_FROM, "opposition" before (see _single).
+    ("turkey", _TURKEY_BACKED_BRIGADES),
     ("sdf", (
         r"sdf", r"syrian democratic forces", r"qsd", r"ypg", r"ypj", r"pyd", r"pkk", r"hpg",
         r"asayish", r"asayesh", r"kurdish forces", r"people'?s protection units",
@@ -124,7 +159,9 @@ _RULES: list[tuple[str, tuple[str, ...]]] = [
         r"islamic revolutionary guard", r"quds force",
         r"pro-government", r"pro-regime", r"pro-iran", r"pro-assad", r"supporters of al-?assad",
         r"liwa al-? ?quds", r"quds brigade", r"laq", r"liwa al-? ?baqir", r"al-?baqir brigade",
-        r"fatemiyou?n", r"fatemiyun", r"zainabiyou?n", r"qaterji", r"tiger forces",
+        r"fatemiyou?n", r"fatemiyun", r"fatimiyou?n", r"zainabiyou?n", r"zaynabiyou?n",
+        r"zeinabiyou?n", r"afghan militias?", r"iraqi militias?", r"shiite militias?",
+        r"shia militias?", r"qaterji", r"tiger forces",
         r"republican guard", r"shabiha", r"baath battalions", r"desert hawks",
         r"pflp-gc", r"national police forces",
     )),
@@ -157,11 +194,11 @@ _RULES: list[tuple[str, tuple[str, ...]]] = [
     )),
 ]
 
-_COMPILED: list[tuple[str, re.Pattern[str]]] = [
+_COMPILED: list[tuple[str, re.Pattern[str], bool]] = [
     # "-?" in a pattern means "a hyphen, a space or nothing": sources write "al-Sham",
-    # "al Sham" and "alSham".
+    # "al Sham" and "alSham". The flag marks the Turkey-backed brigades' rule.
     (faction, re.compile(r"\b(?:" + "|".join(p.replace("-?", "[- ]?") for p in patterns)
-                         + r")(?!\w)"))
+                         + r")(?!\w)"), patterns is _TURKEY_BACKED_BRIGADES)
     for faction, patterns in _RULES
 ]
 _IS_TOKEN = re.compile(r"(?<![\w-])IS(?![\w-])")
@@ -176,19 +213,32 @@ def _normalise(actor: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def _single(name: str) -> str:
+def _single(name: str, before_tfsa: bool = False) -> str:
     """Faction of one group name (already normalised, original case)."""
     if _IS_TOKEN.search(name):
         return "is"
     lower = name.lower()
-    for faction, pattern in _COMPILED:
+    for faction, pattern, turkey_backed in _COMPILED:
         if pattern.search(lower):
-            return faction
+            return "opposition" if turkey_backed and before_tfsa else faction
     return "other"
 
 
-@lru_cache(maxsize=8192)
-def faction_of(actor: str) -> str:
+def _before_tfsa(when) -> bool:
+    """Whether an event date lies before :data:`TFSA_FROM`; unknown or empty dates do not."""
+    if when is None:
+        return False
+    try:
+        if isinstance(when, datetime):
+            return bool(when.date() < TFSA_FROM)
+        if isinstance(when, date):
+            return when < TFSA_FROM
+        return date.fromisoformat(str(when).strip()[:10]) < TFSA_FROM
+    except (TypeError, ValueError):
+        return False  # NaT, "", NaN or an unreadable date: no date rule
+
+
+def faction_of(actor: str, when=None) -> str:
     """Return the faction key (of :data:`sources.schema.FACTIONS`) of an actor name.
 
     Parameters
@@ -196,6 +246,9 @@ def faction_of(actor: str) -> str:
     actor : str
         An actor as a source names it: UCDP ``side_a`` / ``side_b`` (possibly a list of
         groups), ACLED ``actor1`` / ``actor2``, or a canonical ``actor1`` / ``actor2``.
+    when : date, datetime, str (YYYY-MM-DD) or None
+        The event's (start) date. Only the Turkey-backed brigades depend on it
+        (``"opposition"`` before :data:`TFSA_FROM`); None means no date rule.
 
     Returns
     -------
@@ -205,6 +258,12 @@ def faction_of(actor: str) -> str:
     """
     if not isinstance(actor, str):
         return "other"
+    return _faction(actor, _before_tfsa(when))
+
+
+@lru_cache(maxsize=16384)
+def _faction(actor: str, before_tfsa: bool) -> str:
+    """:func:`faction_of` for a string actor and a known era (cached)."""
     name = _normalise(actor)
     if not name:
         return "other"
@@ -213,7 +272,7 @@ def faction_of(actor: str) -> str:
         groups = [g.strip() for g in re.split(r"[,;]", name) if g.strip()]
         if any(re.fullmatch(r"(?i)sna|syrian national army", g) for g in groups):
             return "turkey"
-        votes = Counter(f for f in (_single(g) for g in groups) if f != "other")
+        votes = Counter(f for f in (_single(g, before_tfsa) for g in groups) if f != "other")
         if votes:
             top = max(votes.values())
             return next(f for f in TIE_ORDER if votes.get(f) == top)
@@ -221,15 +280,18 @@ def faction_of(actor: str) -> str:
     parts = name.split(" - ")
     if len(parts) == 2 and all(_single(p) != "other" for p in parts):
         return "other"  # a dyad name, two actors
-    return _single(name)
+    return _single(name, before_tfsa)
 
 
-def factions_of(actors) -> list[str]:
-    """Vectorised :func:`faction_of`: classify each distinct name once.
+def factions_of(actors, dates=None) -> list[str]:
+    """Vectorised :func:`faction_of`: classify each distinct name (and era) once.
 
     Parameters
     ----------
     actors : pandas.Series of str
+    dates : pandas.Series of dates or ISO strings, aligned with ``actors``, optional
+        The events' (start) dates, for the date rule of the Turkey-backed brigades. Without
+        them no date rule applies.
 
     Returns
     -------
@@ -238,8 +300,15 @@ def factions_of(actors) -> list[str]:
     import pandas as pd
 
     series = pd.Series(actors, copy=False).fillna("").astype(str)
-    codes, uniques = pd.factorize(series, sort=False)
-    mapped = pd.array([faction_of(u) for u in uniques], dtype="string")
-    if len(codes) == 0:
+    if len(series) == 0:
         return pd.Series([], index=series.index, dtype="string")
+    if dates is None:
+        before = pd.Series(False, index=series.index)
+    else:
+        when = pd.to_datetime(pd.Series(dates, copy=False).reset_index(drop=True),
+                              errors="coerce", format="mixed")
+        before = pd.Series((when < pd.Timestamp(TFSA_FROM)).to_numpy(), index=series.index)
+    keys = pd.MultiIndex.from_arrays([series.to_numpy(), before.to_numpy(dtype=bool)])
+    codes, uniques = keys.factorize(sort=False)
+    mapped = pd.array([_faction(name, bool(era)) for name, era in uniques], dtype="string")
     return pd.Series(mapped.take(codes), index=series.index, dtype="string")

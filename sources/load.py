@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sources.detect import DEFAULT_MAX_BYTES, FORMATS, SourceError, detect_format, sniff
+from sources.detect import DEFAULT_MAX_BYTES, SourceError, sniff
 from sources.governorates import assign_governorates
+from sources.readers import detect_format, reader
 from sources.schema import COLUMNS, empty_events
 from sources.validate import REASONS, summarise, validate
 
@@ -88,19 +89,7 @@ def _failed(path: Path, fmt: str, error: str) -> LoadResult:
 
 
 def _draft(path: Path, sniffed, fmt: str, *, date_format, country):
-    if fmt == "ucdp-ged":
-        from sources.ucdp import read_ucdp_draft
-
-        return read_ucdp_draft(path, sniffed=sniffed, country=country)
-    if fmt == "canonical":
-        from sources.canonical import read_canonical_draft
-
-        return read_canonical_draft(path, sniffed=sniffed, date_format=date_format), 0
-    if fmt in ("acled", "acled-json"):
-        from sources.acled import read_acled_draft
-
-        return read_acled_draft(path, sniffed=sniffed, date_format=date_format), 0
-    raise SourceError(f"{path.name}: unknown format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    return reader(fmt).read(path, sniffed, date_format, country)
 
 
 def read_events_file(
@@ -118,7 +107,7 @@ def read_events_file(
     ----------
     path : str or pathlib.Path
     format : str, optional
-        One of :data:`sources.detect.FORMATS`; detected from the header when omitted.
+        One of :data:`sources.readers.FORMATS`; detected from the header when omitted.
     boundaries : sources.boundaries.Boundaries or geopandas.GeoDataFrame, optional
         Country outline for the "inside the country" test; with a ``Boundaries``, empty
         governorates are also filled by point-in-polygon.

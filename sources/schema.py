@@ -29,9 +29,10 @@ _COLUMN_SPEC: dict[str, tuple[str, str]] = {
     "actor2": ("string", "second actor / side B, as the source names it; may be empty"),
     "faction1": ("string", "faction of actor1, one of FACTIONS"),
     "faction2": ("string", "faction of actor2, one of FACTIONS; 'other' when actor2 is empty"),
-    "fatalities_low": ("int64", "low estimate of deaths"),
-    "fatalities_best": ("int64", "best estimate of deaths"),
-    "fatalities_high": ("int64", "high estimate of deaths"),
+    # Nullable: <NA> is "no figure in the source", never 0 (0 is a source saying nobody died).
+    "fatalities_low": ("Int64", "low estimate of deaths; <NA>: no figure in the source"),
+    "fatalities_best": ("Int64", "best estimate of deaths; <NA>: no figure in the source"),
+    "fatalities_high": ("Int64", "high estimate of deaths; <NA>: no figure in the source"),
     "governorate": ("string", "OCHA governorate name (ADM1, e.g. 'Idleb'); empty if unknown"),
     "place": ("string", "place name as the source gives it"),
     "notes": ("string", "the source's description of the event (untrusted text)"),

@@ -79,8 +79,8 @@ def draft_from_ucdp(raw: pd.DataFrame, *, dataset: str, first_row: int = 1) -> D
     ev["event_type"] = _map_codes(col("type_of_violence"), VIOLENCE)
     ev["actor1"] = col("side_a").str.strip()
     ev["actor2"] = col("side_b").str.strip()
-    ev["faction1"] = factions_of(ev["actor1"]).astype(object)
-    ev["faction2"] = factions_of(ev["actor2"]).astype(object)
+    ev["faction1"] = factions_of(ev["actor1"], ev["date_start"]).astype(object)
+    ev["faction2"] = factions_of(ev["actor2"], ev["date_start"]).astype(object)
     for source, target in (("low", "fatalities_low"), ("best", "fatalities_best"),
                            ("high", "fatalities_high")):
         ev[target] = pd.to_numeric(col(source).str.strip(), errors="coerce").astype(float)

@@ -218,15 +218,15 @@ def validate(
         mark(numeric, "latitude and longitude swapped?")
     mark(outside, "outside the country")
 
-    fat = {name: ev[name].to_numpy(dtype=float) for name in _FATALITIES}
-    missing_fat = np.zeros(n, dtype=bool)
+    # An empty figure is "no figure in the source": kept as missing (never 0). Text that is not
+    # a whole number >= 0 is invalid.
     bad_fat = np.zeros(n, dtype=bool)
     for name in _FATALITIES:
-        values = fat[name]
-        missing_fat |= _blank(t[name], ~np.isfinite(values))
+        values = ev[name].to_numpy(dtype=float)
+        empty = _blank(t[name], ~np.isfinite(values))
         with np.errstate(invalid="ignore"):
-            bad_fat |= ~np.isfinite(values) | (values < 0) | (values != np.floor(values))
-    mark(missing_fat, "missing fatalities")
+            bad_fat |= (~np.isfinite(values) & ~empty) | (values < 0) | (
+                np.isfinite(values) & (values != np.floor(values)))
     mark(bad_fat, "invalid fatalities")
     # low <= best <= high is *not* required: real UCDP rows break it (101 of the 16,566 rows
     # of the Syria 2016-2019 file), and they are the source's own figures.
@@ -267,7 +267,7 @@ def to_canonical(events: pd.DataFrame) -> pd.DataFrame:
         elif name in ("latitude", "longitude"):
             out[name] = values.astype("float64")
         elif name in _FATALITIES:
-            out[name] = values.astype("float64").astype("int64")
+            out[name] = values.astype("float64").astype("Int64")  # NaN: no figure
         else:
             out[name] = values.fillna("").astype(_STRING)
     check_canonical(out)

@@ -80,13 +80,13 @@ def test_bounds(index):
     outside = np.setdiff1d(rows, inside)
     lat, lon = index.lat[outside], index.lon[outside]
     assert not ((lat >= 34) & (lat <= 35) & (lon >= 36) & (lon <= 37.5)).any()
-    as_dict = {"_southWest": {"lat": 34.0, "lng": 36.0}, "_northEast": {"lat": 35.0, "lng": 37.5}}
-    assert np.array_equal(agg.in_bounds(index, rows, as_dict), inside)
+    flat = (34.0, 36.0, 35.0, 37.5)  # (south, west, north, east), as MapView.bounds holds it
+    assert np.array_equal(agg.in_bounds(index, rows, flat), inside)
     cells = agg.aggregate(index, rows, zoom=9, bounds=box)
     assert cells.count.sum() == len(inside)
     padded = agg.in_bounds(index, rows, box, pad=0.5)
     assert len(padded) > len(inside)
-    assert agg.normalise_bounds({"_southWest": {}, "_northEast": {}}) is None
+    assert agg.normalise_bounds(None) is None
 
 
 def test_empty(index):

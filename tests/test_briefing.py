@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from layers.registry import LAYER_KEYS
 from sources.schema import FACTIONS
 from view.briefing import (
-    LAYERS,
     BriefingError,
     Scene,
     list_briefings,
@@ -28,7 +28,7 @@ SHIPPED = BRIEFINGS / "is-territorial-defeat.yaml"
 
 
 def test_shipped_briefing_loads_with_its_scenes() -> None:
-    briefing = load_briefing(SHIPPED)
+    briefing = load_briefing(SHIPPED, LAYER_KEYS)
     assert briefing.briefing_id == "is-territorial-defeat"
     assert "IS" in briefing.title
     assert len(briefing.scenes) >= 6
@@ -44,7 +44,7 @@ def test_shipped_briefing_loads_with_its_scenes() -> None:
 
 
 def test_shipped_scenes_are_complete_and_focused() -> None:
-    briefing = load_briefing(SHIPPED)
+    briefing = load_briefing(SHIPPED, LAYER_KEYS)
     with_is_filter = [s for s in briefing.scenes if s.factions == ("is",)]
     assert len(with_is_filter) >= len(briefing.scenes) - 2
     for scene in briefing.scenes:
@@ -63,7 +63,7 @@ def test_shipped_scenes_are_complete_and_focused() -> None:
 
 
 def test_claim_scene_is_framed_as_a_claim() -> None:
-    briefing = load_briefing(SHIPPED)
+    briefing = load_briefing(SHIPPED, LAYER_KEYS)
     (claim,) = [s for s in briefing.scenes if s.date == date(2017, 12, 6)]
     assert "claim" in claim.caption.lower()
     assert "claim" in claim.notes.lower()
@@ -72,7 +72,7 @@ def test_claim_scene_is_framed_as_a_claim() -> None:
 
 
 def test_list_briefings_reports_no_errors_for_the_shipped_folder() -> None:
-    briefings, errors = list_briefings(BRIEFINGS)
+    briefings, errors = list_briefings(LAYER_KEYS, BRIEFINGS)
     assert errors == []
     assert "is-territorial-defeat" in {b.briefing_id for b in briefings}
     ids = [b.briefing_id for b in briefings]
@@ -130,7 +130,7 @@ def test_broken_scene_error_names_file_scene_and_field(
 ) -> None:
     path = _write(tmp_path, {**GOOD_SCENE, **change}, suffix)
     with pytest.raises(BriefingError) as info:
-        load_briefing(path)
+        load_briefing(path, LAYER_KEYS)
     message = str(info.value)
     assert str(path) in message
     assert "scene 2" in message
@@ -141,22 +141,22 @@ def test_missing_caption_and_missing_date_are_errors(tmp_path: Path) -> None:
     for drop in ("caption", "date"):
         scene = {k: v for k, v in GOOD_SCENE.items() if k != drop}
         with pytest.raises(BriefingError, match=rf"scene 2: field '{drop}'"):
-            load_briefing(_write(tmp_path, scene))
+            load_briefing(_write(tmp_path, scene), LAYER_KEYS)
 
 
 def test_center_without_zoom_is_an_error(tmp_path: Path) -> None:
     scene = {k: v for k, v in GOOD_SCENE.items() if k != "zoom"}
     with pytest.raises(BriefingError, match=r"scene 2: fields 'center'/'zoom'"):
-        load_briefing(_write(tmp_path, scene))
+        load_briefing(_write(tmp_path, scene), LAYER_KEYS)
 
 
 def test_defaults_all_factions_all_layers_and_caption_as_title(tmp_path: Path) -> None:
     path = tmp_path / "minimal.yaml"
     path.write_text("title: T\nscenes:\n  - date: 2018-12-14\n    caption: Hajin\n", "utf-8")
-    briefing = load_briefing(path)
+    briefing = load_briefing(path, LAYER_KEYS)
     (scene,) = briefing.scenes
     assert briefing.briefing_id == "minimal"
-    assert scene.factions is None and scene.layers == LAYERS
+    assert scene.factions is None and scene.layers == LAYER_KEYS.defaults
     assert scene.center is None and scene.zoom is None
     assert scene.window == "week" and scene.title == "Hajin"
     assert set(GOOD_SCENE["factions"]) <= set(FACTIONS)
@@ -171,7 +171,7 @@ def test_file_level_errors_name_the_file(tmp_path: Path) -> None:
     no_title.write_text("scenes:\n  - date: 2018-01-01\n    caption: x\n", "utf-8")
     for path, field in ((bad_yaml, "not valid YAML"), (no_scenes, "scenes"), (no_title, "title")):
         with pytest.raises(BriefingError) as info:
-            load_briefing(path)
+            load_briefing(path, LAYER_KEYS)
         assert str(path) in str(info.value) and field in str(info.value)
 
 
@@ -181,7 +181,7 @@ def test_list_briefings_returns_good_ones_and_reports_broken_ones(tmp_path: Path
     (tmp_path / "notes.txt").write_text("not a briefing", "utf-8")
     # Same id as good.yaml: reported, not silently shadowed.
     (tmp_path / "zz-copy.yaml").write_text(SHIPPED.read_text("utf-8"), "utf-8")
-    briefings, errors = list_briefings(tmp_path)
+    briefings, errors = list_briefings(LAYER_KEYS, tmp_path)
     assert [b.briefing_id for b in briefings] == ["is-territorial-defeat"]
     assert len(errors) == 2
     assert str(broken) in errors[0] and "scene 2" in errors[0] and "window" in errors[0]
@@ -189,5 +189,5 @@ def test_list_briefings_returns_good_ones_and_reports_broken_ones(tmp_path: Path
 
 
 def test_list_briefings_reports_a_missing_folder(tmp_path: Path) -> None:
-    briefings, errors = list_briefings(tmp_path / "nope")
+    briefings, errors = list_briefings(LAYER_KEYS, tmp_path / "nope")
     assert briefings == [] and len(errors) == 1 and "nope" in errors[0]

@@ -13,6 +13,7 @@ from streamlit_folium import _get_feature_group_string
 
 from bench.generate import resample
 from layers import events as layer
+from layers import palette
 from layers.palette import FACTION_STYLE, OUTLINE
 from tests.test_event_index import synthetic_events
 from view.aggregate import aggregate
@@ -46,7 +47,7 @@ def small() -> EventIndex:
 def test_single_events_one_call_and_exact_summary(small):
     rows = small.window("2016-03-01", "2016-03-31")
     assert 0 < len(rows) <= 4000
-    fg, summary = layer.build(small, rows)
+    fg, summary = layer.draw(small, rows)
     assert summary == f"{len(rows):,} events"
     data = data_of(fg)
     assert data["kind"] == "events"
@@ -67,16 +68,16 @@ def test_single_events_one_call_and_exact_summary(small):
 
 
 def test_one_event_and_no_events(small):
-    fg, summary = layer.build(small, small.window("2016-03-01", "2016-03-31")[:1])
+    fg, summary = layer.draw(small, small.window("2016-03-01", "2016-03-31")[:1])
     assert summary == "1 event"
-    fg, summary = layer.build(small, np.empty(0, dtype=np.int64))
+    fg, summary = layer.draw(small, np.empty(0, dtype=np.int64))
     assert summary == "No events"
     assert data_of(fg)["lat"] == []
 
 
 def test_cells_above_max_points(small):
     rows = small.window("2015-01-01", "2020-12-31")
-    fg, summary = layer.build(small, rows, zoom=7, max_points=1000)
+    fg, summary = layer.draw(small, rows, zoom=7, max_points=1000)
     data = data_of(fg)
     assert data["kind"] == "cells"
     cells = aggregate(small, rows, zoom=7)
@@ -92,7 +93,7 @@ def test_cells_above_max_points(small):
 def test_view_bounds_switch_to_single_events(small):
     rows = small.window("2015-01-01", "2020-12-31")
     box = ((34.0, 36.5), (34.2, 36.8))
-    fg, summary = layer.build(small, rows, zoom=12, bounds=box, max_points=1000)
+    fg, summary = layer.draw(small, rows, zoom=12, bounds=box, max_points=1000)
     data = data_of(fg)
     assert data["kind"] == "events"
     n = len(data["lat"])
@@ -103,8 +104,8 @@ def test_view_bounds_switch_to_single_events(small):
     assert (lat >= 33.9 - 1e-3).all() and (lat <= 34.3 + 1e-3).all()
     assert (lon >= 36.35 - 1e-3).all() and (lon <= 36.95 + 1e-3).all()
     # a view too big for single events: cells of the view only
-    wide = {"_southWest": {"lat": 33.0, "lng": 36.0}, "_northEast": {"lat": 36.0, "lng": 40.0}}
-    fg, summary = layer.build(small, rows, zoom=8, bounds=wide, max_points=100)
+    wide = (33.0, 36.0, 36.0, 40.0)  # (south, west, north, east)
+    fg, summary = layer.draw(small, rows, zoom=8, bounds=wide, max_points=100)
     data = data_of(fg)
     assert data["kind"] == "cells"
     assert summary.startswith(f"{sum(data['n']):,} events in view in ")
@@ -116,13 +117,14 @@ def test_palette_comes_from_python(small):
     assert options["colours"] == [FACTION_STYLE[k].colour for k in FACTION_KEYS]
     assert options["shapes"] == [FACTION_STYLE[k].shape for k in FACTION_KEYS]
     assert options["outline"] == OUTLINE
-    assert options["radius"] == {"min": layer.MIN_RADIUS, "perSqrtDeath":
-                                 layer.RADIUS_PER_SQRT_DEATH, "max": layer.MAX_RADIUS}
-    assert layer.marker_radius(0) == layer.MIN_RADIUS
-    assert layer.marker_radius(100) == layer.MAX_RADIUS == layer.marker_radius(10_000)
-    assert layer.marker_radius(4) == pytest.approx(5 + 1.7 * 2)
-    assert [r for _, r in layer.SIZE_KEY] == sorted(r for _, r in layer.SIZE_KEY)
-    fg, _ = layer.build(small, small.window("2016-03-01", "2016-03-02"))
+    assert options["radius"] == {"min": palette.MIN_RADIUS, "perSqrtDeath":
+                                 palette.RADIUS_PER_SQRT_DEATH, "max": palette.MAX_RADIUS}
+    assert palette.marker_radius(0) == palette.MIN_RADIUS
+    assert palette.marker_radius(100) == palette.MAX_RADIUS == palette.marker_radius(10_000)
+    assert palette.marker_radius(4) == pytest.approx(5 + 1.7 * 2)
+    radii = [item.radius for item in palette.size_items()]
+    assert radii == sorted(radii)
+    fg, _ = layer.draw(small, small.window("2016-03-01", "2016-03-02"))
     (element,) = children(fg)
     assert json.loads(element.options_json) == options
 
@@ -136,7 +138,7 @@ def test_hostile_text_is_escaped_and_survives(small):
         dtype="string", index=events.index,
     )
     idx = EventIndex.from_events(events)
-    fg, summary = layer.build(idx, np.arange(3))
+    fg, summary = layer.draw(idx, np.arange(3))
     assert summary == "3 events"
     (element,) = children(fg)
     html = rendered(fg)
@@ -149,7 +151,7 @@ def test_hostile_text_is_escaped_and_survives(small):
     assert HOSTILE in data["strings"]
     urls = {data["strings"][i] for i in data["url"]}
     assert urls == {"", "https://example.org/a?b=<c>"}
-    fg_js = _get_feature_group_string(layer.build(idx, np.arange(3))[0], folium.Map(tiles=None))
+    fg_js = _get_feature_group_string(layer.draw(idx, np.arange(3))[0], folium.Map(tiles=None))
     assert "</script><img" not in fg_js
 
 
@@ -157,7 +159,7 @@ def test_long_notes_are_cut_with_an_ellipsis(small):
     events = small.frame.iloc[:2].copy()
     events["notes"] = pd.Series(["a" * 2000, "short"], dtype="string", index=events.index)
     idx = EventIndex.from_events(events)
-    data = data_of(layer.build(idx, np.arange(2))[0])
+    data = data_of(layer.draw(idx, np.arange(2))[0])
     notes = {data["strings"][i] for i in data["notes"]}
     assert "short" in notes
     (cut,) = notes - {"short"}
@@ -165,7 +167,7 @@ def test_long_notes_are_cut_with_an_ellipsis(small):
 
 
 def test_st_folium_serialisation_has_one_call(small):
-    fg, _ = layer.build(small, small.window("2016-03-01", "2016-03-31"))
+    fg, _ = layer.draw(small, small.window("2016-03-01", "2016-03-31"))
     js = _get_feature_group_string(fg, folium.Map(tiles=None))
     assert js.count("L.conflictEvents(") == 1
     assert re.search(r"\)\.addTo\(feature_group_feature_group_0\);", js)
@@ -182,7 +184,7 @@ def test_payload_budget_for_cells_at_a_million_events(million):
     everything = million.window(first, last)
     assert len(everything) == 1_000_000
     for zoom in (6, 7, 9, 12, 16):
-        fg, summary = layer.build(million, everything, zoom=zoom)
+        fg, summary = layer.draw(million, everything, zoom=zoom)
         data = data_of(fg)
         assert sum(data["n"]) == 1_000_000
         assert len(data["n"]) <= layer.MAX_CELLS
@@ -204,7 +206,7 @@ def test_payload_budget_for_the_most_single_events():
         [f"{i} " + "".join(rng.choice(letters, 900)) for i in range(4_000)], dtype="string"
     )
     idx = EventIndex.from_events(events)
-    fg, summary = layer.build(idx, np.arange(4_000))
+    fg, summary = layer.draw(idx, np.arange(4_000))
     assert summary == "4,000 events"
     data = data_of(fg)
     assert len(data["lat"]) == 4000

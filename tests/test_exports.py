@@ -492,8 +492,9 @@ def test_csv_round_trips_through_the_canonical_reader(tmp_path: Path) -> None:
 def test_png_renders_without_system_fonts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A fresh machine without DejaVu: Pillow's own scalable font is used."""
     from exports import png
+    from exports.png import canvas
 
-    monkeypatch.setattr(png, "_DEJAVU", tmp_path / "no-fonts-here")
+    monkeypatch.setattr(canvas, "_DEJAVU", tmp_path / "no-fonts-here")
     png.font.cache_clear()
     try:
         assert png.font(30).size == 30

@@ -15,6 +15,7 @@ from streamlit_folium import _get_map_string, generate_js_hash
 from layers import assets, legend, milestones, zones
 from layers.base import MAP_CSS, build_base_map
 from layers.escape import html_text, safe_url
+from layers.palette import OTHER_COLOURS, LegendItem, faction_item, size_items, style_for
 from sources.boundaries import Boundaries, boundaries_from_env, load_boundaries
 from sources.schema import AREA_COLUMNS, AREA_DTYPES, FACTIONS
 from view.areas import areas_on
@@ -62,8 +63,8 @@ def full_map(boundaries: Boundaries | None, tiles: str = "none") -> folium.Map:
     day = pd.Timestamp("2018-03-01")
     areas = area_table([{"phases": [{"from": "2018-02-18", "state": "under offensive"}]},
                         {"area_id": "b", "style_value": "contested"}])
-    zones.build(areas_on(areas, day)).add_to(m)
-    milestones.build(milestone_table()).add_to(m)
+    zones.draw(areas_on(areas, day)).add_to(m)
+    milestones.draw(milestone_table()).add_to(m)
     return m
 
 
@@ -155,7 +156,7 @@ def test_st_folium_key_unchanged_when_only_feature_groups_change(boundaries: Bou
         leaflet = _get_map_string(m)
         # st_folium adds the date-dependent groups after hashing the base map; build them
         # anyway so a layer that leaked into the base map would show here.
-        zones.build(areas_on(area_table([{}]), pd.Timestamp(day)))
+        zones.draw(areas_on(area_table([{}]), pd.Timestamp(day)))
         return generate_js_hash(leaflet, "map", False)
 
     assert key_for("2017-06-01") == key_for("2019-06-01")
@@ -206,7 +207,7 @@ def test_zone_layer_escapes_hostile_text(boundaries: Boundaries) -> None:
     areas = area_table([{"label": EVIL, "source": EVIL, "style_value": EVIL,
                          "source_url": "javascript:alert(1)", "area_id": EVIL}])
     m = build_base_map(boundaries)
-    zones.build(areas_on(areas, pd.Timestamp("2018-01-01"))).add_to(m)
+    zones.draw(areas_on(areas, pd.Timestamp("2018-01-01"))).add_to(m)
     page = m.get_root().render()
     _assert_inert(page)
     assert "javascript:alert" not in page
@@ -218,7 +219,7 @@ def test_milestone_layer_escapes_hostile_text(boundaries: Boundaries) -> None:
                             claim_statement=EVIL, source_title=EVIL,
                             source_url="javascript:alert(1)")
     m = build_base_map(boundaries)
-    milestones.build(table).add_to(m)
+    milestones.draw(table).add_to(m)
     page = m.get_root().render()
     _assert_inert(page)
     assert "javascript:alert" not in page
@@ -226,11 +227,15 @@ def test_milestone_layer_escapes_hostile_text(boundaries: Boundaries) -> None:
 
 
 def test_legend_is_self_contained() -> None:
-    html = legend.legend_html(list(FACTIONS), title=EVIL)
+    items = [LegendItem("heading", EVIL), *(faction_item(k) for k in FACTIONS), *size_items(),
+             LegendItem("area", EVIL, state=EVIL), LegendItem("area", "in force", state="in force"),
+             LegendItem("pin", "Claim", state="claim"), LegendItem("note", "approximate " + EVIL)]
+    html = legend.legend_html(items)
     assert "<img" not in html and "http" not in html.replace("http://www.w3.org/2000/svg", "")
-    assert html.count("<svg") >= len(FACTIONS) + 3 + 2
+    assert html.count("<svg") >= len(FACTIONS) + 3 + 2 + 1
     for label in FACTIONS.values():
         assert html_text(label) in html
+    assert html_text(EVIL) in html and EVIL not in html
     assert "approximate" in html
 
 
@@ -243,29 +248,29 @@ def test_milestones_far_outside_syria_are_not_pinned() -> None:
         milestone_table(milestone_id="amman", lat=31.9552, lon=35.945),
         milestone_table(milestone_id="nowhere", lat=float("nan"), lon=float("nan")),
     ])
-    group = milestones.build(table)
+    group = milestones.draw(table)
     markers = [c for c in group._children.values() if isinstance(c, folium.Marker)]
     assert [tuple(m.location) for m in markers] == [(33.5717, 36.4027)]
 
 
 def test_milestone_categories_have_distinct_pins() -> None:
-    claim = milestones.pin_svg("claim")
-    assert claim != milestones.pin_svg("military") != milestones.pin_svg("political")
+    claim = legend.pin_svg("claim")
+    assert claim != legend.pin_svg("military") != legend.pin_svg("political")
     assert claim.count("<polygon") == 1 and 'stroke-width="2.2"' in claim
 
 
 def test_zone_styles_by_state_are_deterministic() -> None:
-    assert "dashArray" in zones.style_for("under offensive")
-    assert "dashArray" not in zones.style_for("in force")
-    assert zones.style_for("contested") == zones.style_for("Contested")
-    assert zones.style_for("contested")["color"] in zones.OTHER_COLOURS
+    assert "dashArray" in style_for("under offensive")
+    assert "dashArray" not in style_for("in force")
+    assert style_for("contested") == style_for("Contested")
+    assert style_for("contested")["color"] in OTHER_COLOURS
     assert zones.map_label("Idlib de-escalation zone") == "Idlib zone"
 
 
 def test_zone_layer_labels_and_styles() -> None:
     areas = area_table([{"phases": [{"from": "2018-02-18", "state": "under offensive"}]}])
     m = build_base_map(None)
-    zones.build(areas_on(areas, pd.Timestamp("2018-03-01"))).add_to(m)
+    zones.draw(areas_on(areas, pd.Timestamp("2018-03-01"))).add_to(m)
     page = m.get_root().render()
     # The name on the map, with "approx. outline" written under it.
     # (DivIcon html is embedded as JSON: < and > are \u003c and \u003e.)
@@ -338,8 +343,8 @@ def test_areas_on_open_ended_and_states() -> None:
 def test_empty_inputs_give_empty_groups() -> None:
     empty = areas_on(area_table([{}]).iloc[0:0], pd.Timestamp("2018-01-01"))
     assert list(empty.columns)[-2:] == ["state", "phase_label"] and empty.empty
-    assert not zones.build(empty)._children
-    assert not milestones.build(milestone_table().iloc[0:0])._children
+    assert not zones.draw(empty)._children
+    assert not milestones.draw(milestone_table().iloc[0:0])._children
 
 
 def test_land_fill_only_without_tiles(boundaries: Boundaries) -> None:

@@ -272,7 +272,8 @@ def syria_buffered(boundaries_folder: Path):
 
 def test_key_events_header_and_ids(key_events: pd.DataFrame) -> None:
     header = (DATA_DIR / "key_events.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert header.split(",") == schema.COLUMNS
+    # The canonical layout, then how each row's source was checked (the loader ignores those).
+    assert header.split(",") == [*schema.COLUMNS, "source_checked", "checked_against"]
     assert len(key_events) >= 150
     assert key_events["event_id"].is_unique
     assert key_events["event_id"].str.match(r"KE-\d{4}$").all()
@@ -304,15 +305,17 @@ def test_key_events_dates(key_events: pd.DataFrame) -> None:
 
 def test_key_events_sources_and_fatalities(key_events: pd.DataFrame) -> None:
     assert key_events["source_url"].str.match(r"https?://\S+$").all()
-    fatalities = key_events[["fatalities_low", "fatalities_best", "fatalities_high"]].astype(
-        "int64"
-    )
-    assert (fatalities >= 0).all().all()
-    assert (fatalities["fatalities_low"] <= fatalities["fatalities_best"]).all()
-    assert (fatalities["fatalities_best"] <= fatalities["fatalities_high"]).all()
-    # A zero means "no figure taken from the source", and the notes must say so.
-    unknown = (fatalities == 0).all(axis=1)
-    assert key_events.loc[unknown, "notes"].str.contains("no figure").all()
+    columns = ["fatalities_low", "fatalities_best", "fatalities_high"]
+    fatalities = key_events[columns].replace("", None).astype("Float64")
+    # Unknown is not zero: no figure in the source is an empty cell, in all three columns.
+    unknown = fatalities.isna()
+    assert (unknown.all(axis=1) | ~unknown.any(axis=1)).all()
+    known = fatalities[~unknown.any(axis=1)]
+    assert (known >= 0).all().all()
+    assert (known["fatalities_low"] <= known["fatalities_best"]).all()
+    assert (known["fatalities_best"] <= known["fatalities_high"]).all()
+    zero = key_events.loc[known.index[(known == 0).all(axis=1)], "notes"]
+    assert not zero.str.contains("no figure").any(), "a zero standing for an unknown"
 
 
 def test_key_events_lie_in_syria(key_events: pd.DataFrame, syria_buffered) -> None:

@@ -165,7 +165,8 @@ def test_area_folder_detects_fields_and_reports_a_file_without_dates(tmp_path):
 
 
 def test_catalog_holds_uploads_rejected_rows_and_user_areas(tmp_path, csv_with_bad_rows):
-    from ui.catalog import Config, load_catalog, store_fingerprints
+    # Assembly is pure (no Streamlit): ui/catalog.py only caches it.
+    from sources.catalog import Config, assemble, store_fingerprints
 
     events_dir = tmp_path / "events"
     events_dir.mkdir()
@@ -186,7 +187,7 @@ def test_catalog_holds_uploads_rejected_rows_and_user_areas(tmp_path, csv_with_b
     after_areas = store_fingerprints(str(store_dir))
     assert len({before, after_events, after_areas}) == 3  # each addition changes the cache key
 
-    catalog = load_catalog(config, after_areas)
+    catalog = assemble(config)
     assert "mine.csv" in [r.path for r in catalog.reports]
     assert len(catalog.rejected) == 2 and "reason" in catalog.rejected.columns
     assert set(catalog.areas["layer"]) >= {"z"}

@@ -1,182 +1,21 @@
-"""Everything the dashboard shows, loaded once per process and shared by every session.
+"""The catalog, loaded once per process and shared by every session (``st.cache_resource``:
+one copy in memory for all viewers, never copied per session).
 
-``st.cache_resource`` keeps one copy in memory for all viewers (never copied per session); the
-cache key is the configuration plus the list of imported files and added area files, so an
-upload, a download or a ``python -m sources import`` is picked up on the next run without a
-restart.
+The cache key is the configuration plus the list of imported files and added area files, so
+an upload, a download or a ``python -m sources import`` is picked up on the next run without a
+restart. The work itself is :func:`sources.catalog.assemble` (no Streamlit).
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
-
-import geopandas as gpd
-import pandas as pd
 import streamlit as st
 
-from sources import store
-from sources.areas import concat_areas, load_area_folder, load_stored_areas, stored_area_keys
-from sources.boundaries import Boundaries, load_boundaries
-from sources.load import FileReport, load_events, read_events_file, stored_result
-from sources.shipped import DATA_DIR, KEY_EVENTS_DATASET, load_milestones, load_zones
-from view.clock import slider_span
-from view.event_index import EventIndex
-
-KEY_EVENTS = DATA_DIR / "key_events.csv"
-
-
-@dataclass(frozen=True)
-class Config:
-    """Where the data comes from (environment variables, see ARCHITECTURE.md)."""
-
-    events: str  # file or folder of events besides the shipped key events
-    boundaries: str  # folder of OCHA boundaries, or "" for none
-    store_dir: str  # imported files (uploads, `python -m sources import`)
-    tiles: str  # "osm" or "none"
-    areas: str = ""  # file or folder of area files besides the shipped zones, or ""
-
-    @classmethod
-    def from_env(cls) -> Config:
-        return cls(
-            events=os.environ.get("CONFLICT_MAP_EVENTS", str(DATA_DIR / "events")),
-            boundaries=os.environ.get("CONFLICT_MAP_BOUNDARIES", ""),
-            store_dir=os.environ.get("CONFLICT_MAP_STORE", str(DATA_DIR / "store")),
-            tiles=os.environ.get("CONFLICT_MAP_TILES", "none"),
-            areas=os.environ.get("CONFLICT_MAP_AREAS", ""),
-        )
-
-
-@dataclass
-class Catalog:
-    events: pd.DataFrame  # canonical, all accepted rows
-    index: EventIndex
-    rejected: pd.DataFrame  # file, row, reason, raw fields
-    reports: list[FileReport]
-    milestones: pd.DataFrame
-    areas: gpd.GeoDataFrame  # shipped zones (+ user areas)
-    boundaries: Boundaries | None
-    span: tuple[date, date]
-    problems: list[str] = field(default_factory=list)  # shown to the user, one sentence each
-    # Events per source dataset, largest first: computed once here, not on every rerun
-    # (a pass over a million strings costs ~90 ms).
-    dataset_counts: dict[str, int] = field(default_factory=dict)
-    # First and last day each dataset covers, and which one is the shipped key events: to say
-    # when a date is covered by the key events alone.
-    dataset_spans: dict[str, tuple[date, date]] = field(default_factory=dict)
-    key_dataset: str = ""
-
-    @property
-    def datasets(self) -> list[str]:
-        return sorted(self.dataset_counts)
-
-
-def _imported_events(store_dir: str) -> tuple[str, ...]:
-    path = Path(store_dir)
-    if not path.is_dir():
-        return ()
-    return tuple(sorted(p.stem for p in path.glob("*.parquet") if not p.name.startswith(".")))
-
-
-def store_fingerprints(store_dir: str) -> tuple[str, ...]:
-    """The imported events files and added area files (``areas/<fp>``), as the cache key's
-    part that changes when one is added."""
-    folder = Path(store_dir) / "areas"
-    # The sidecar's time too: adding the same file again with other field choices rewrites it.
-    areas = tuple(f"areas/{fp}:{_mtime_ns(folder / f'{fp}.json')}"
-                  for fp in stored_area_keys(store_dir))
-    return _imported_events(store_dir) + areas
-
-
-def _mtime_ns(path: Path) -> int:
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return 0
+from sources.catalog import Config, assemble
+from view.catalog import Catalog
 
 
 @st.cache_resource(show_spinner="Loading events, zones and milestones…", max_entries=2)
 def load_catalog(config: Config, imported: tuple[str, ...]) -> Catalog:
     """Load and index everything; ``imported`` is only part of the cache key."""
-    del imported  # the store is read below; the argument only keys the cache
-    problems: list[str] = []
-    boundaries = _boundaries(config, problems)
-    events, rejected, reports = _events(config, boundaries, problems)
-    milestones = load_milestones()
-    areas = _areas(config, problems)
-    index = EventIndex.from_events(events)
-    first, last = index.span() if len(events) else (None, None)
-    span = slider_span([first, last, *milestones["date"].dt.date.tolist()])
-    frame = index.frame  # the sorted table the index points into: keep that one copy only
-    counts = frame["source_dataset"].value_counts()
-    spans = frame.groupby("source_dataset", observed=True).agg(
-        start=("date_start", "min"), end=("date_end", "max"))
-    return Catalog(
-        frame, index, rejected, reports, milestones, areas, boundaries, span, problems,
-        dataset_counts={str(k): int(v) for k, v in counts.items()},
-        dataset_spans={str(name): (start.date(), end.date())
-                       for name, start, end in zip(spans.index, spans["start"], spans["end"],
-                                                   strict=True)},
-        key_dataset=KEY_EVENTS_DATASET,
-    )
-
-
-def _boundaries(config: Config, problems: list[str]) -> Boundaries | None:
-    if not config.boundaries:
-        return None
-    try:
-        return load_boundaries(Path(config.boundaries))
-    except (OSError, ValueError) as err:
-        problems.append(f"Boundaries not loaded: {err}")
-        return None
-
-
-def _events(config: Config, boundaries: Boundaries | None,
-            problems: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, list[FileReport]]:
-    """The shipped key events, the events folder, and the files imported into the store."""
-    results = [read_events_file(KEY_EVENTS, boundaries=boundaries)]
-    events_path = Path(config.events)
-    store_dir = Path(config.store_dir)
-    in_folder: set[str] = set()
-    if events_path.exists():
-        # Files in the events folder are parsed once, then read back from the store.
-        results.append(load_events(events_path, store_dir=store_dir, boundaries=boundaries))
-        files = [events_path] if events_path.is_file() else sorted(events_path.iterdir())
-        in_folder = {store.fingerprint(p) for p in files if p.is_file()}
-    elif config.events != str(DATA_DIR / "events"):
-        problems.append(f"CONFLICT_MAP_EVENTS names {config.events}, which does not exist.")
-    if store_dir.is_dir():
-        # Files imported by upload, download or `python -m sources import`, not already in the
-        # folder: with their report and rejected rows, as kept at import.
-        results += [stored_result(fp, store_dir) for fp in _imported_events(str(store_dir))
-                    if fp not in in_folder]
-
-    events = pd.concat([r.events for r in results], ignore_index=True)
-    before = len(events)
-    # The same event in two files (same dataset and id) is shown once, and counted.
-    events = events.drop_duplicates(["source_dataset", "event_id"], ignore_index=True)
-    if len(events) < before:
-        problems.append(
-            f"{before - len(events):,} events appear in more than one file; each is shown once."
-        )
-    events = events.sort_values("date_start", kind="stable", ignore_index=True)
-    rejected = pd.concat([r.rejected for r in results], ignore_index=True)
-    return events, rejected, [rep for r in results for rep in r.reports]
-
-
-def _areas(config: Config, problems: list[str]) -> gpd.GeoDataFrame:
-    """The shipped zones, the areas folder, and the area files added in the app."""
-    tables = [load_zones()]
-    if config.areas:
-        if Path(config.areas).exists():
-            folder_areas, folder_problems = load_area_folder(config.areas)
-            tables.append(folder_areas)
-            problems += folder_problems
-        else:
-            problems.append(f"CONFLICT_MAP_AREAS names {config.areas}, which does not exist.")
-    stored_areas, stored_problems = load_stored_areas(Path(config.store_dir))
-    tables.append(stored_areas)
-    problems += stored_problems
-    return concat_areas(tables)
+    del imported  # the store is read by assemble; the argument only keys the cache
+    return Catalog.from_loaded(assemble(config))

@@ -14,6 +14,7 @@ import streamlit as st
 
 from layers.escape import markdown_text
 from sources.schema import FACTIONS
+from ui import state
 from view.claims import ClaimFigures
 from view.clock import Clock, format_day
 
@@ -100,11 +101,7 @@ def _range(a: date, b: date) -> str:
 
 def _show_claim_events(faction: str, claim_day: date, last_day: date) -> None:
     """Callback: put the events involving the faction after the claim on the map."""
-    ss = st.session_state
-    ss["factions"] = [faction]
-    ss["range_start"] = claim_day + timedelta(days=1)
-    ss["day"] = last_day
-    ss["playing"] = False
+    state.show_range([faction], claim_day + timedelta(days=1), last_day)
 
 
 def claim_panel(rows: list, figures: list[ClaimFigures], *, key: str) -> None:

@@ -9,23 +9,20 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from layers.events import SIZE_KEY
+from layers import registry
 from layers.legend import legend_html
-from sources.schema import FACTIONS
-from view.clock import Clock, clamp, format_day
+from ui import state
+from view.clock import Clock, format_day
 from view.event_index import EventIndex
-from view.stats import by_governorate
+from view.run import RunView
+from view.stats import by_governorate, totals
 
 
-def legend(faction_table: pd.DataFrame, summary: str, areas: pd.DataFrame) -> None:
-    """The legend for what is on the map now: the factions present (largest first), the
-    states of the areas drawn today, and what cells are when events are grouped."""
-    keys = faction_table["faction"].tolist() or list(FACTIONS)
-    states = list(dict.fromkeys(areas["state"].astype(str))) if len(areas) else []
-    approximate = bool(len(areas)) and bool(areas["approximate"].astype(bool).any())
-    st.markdown(legend_html(keys, sizes=SIZE_KEY, title="Events: principal party",
-                            zones_states=states, approximate_note=approximate),
-                unsafe_allow_html=True)
+def legend(view: RunView, summary: str) -> None:
+    """The legend for what is on the map now: each switched-on layer's items (the factions
+    present, largest first; the states of the areas drawn today...), and what cells are when
+    events are grouped."""
+    st.markdown(legend_html(registry.legend_items(view)), unsafe_allow_html=True)
     if "cells" in summary:
         st.markdown("**Circles with white rings:** cells of many events, coloured by the most "
                     "frequent party, sized by their number; click one (or zoom in) for single "
@@ -38,22 +35,28 @@ def legend(faction_table: pd.DataFrame, summary: str, areas: pd.DataFrame) -> No
 
 def statistics(index: EventIndex, rows: np.ndarray, faction_table: pd.DataFrame) -> None:
     """Counts and best-estimate fatalities for the window, by faction and by governorate."""
-    total_deaths = int(index.fatalities[rows].sum()) if len(rows) else 0
+    events, total_deaths, no_figure = totals(index, rows)
     c1, c2 = st.columns(2)
-    c1.metric("Events", f"{len(rows):,}", help="Events in the window")
+    c1.metric("Events", f"{events:,}", help="Events in the window")
     c2.metric("Deaths (best est.)", f"{total_deaths:,}",
-              help="Best estimates as the sources give them. The project's key events record "
-                   "deaths only where their source gives a figure (0 otherwise).")
+              help="Best estimates as the sources give them, summed over the events that have "
+                   "a figure. An event whose source gives no figure counts as unknown, never "
+                   "as 0.")
+    if no_figure:
+        st.caption(f"{no_figure:,} event(s) have no death figure in the source; the total "
+                   "leaves them out.")
     st.markdown("**By principal faction**")
     st.dataframe(
         faction_table.drop(columns="faction").rename(
-            columns={"label": "Faction", "events": "Events", "fatalities": "Deaths"}),
+            columns={"label": "Faction", "events": "Events", "fatalities": "Deaths",
+                     "no_figure": "No figure"}),
         hide_index=True, width="stretch", key="stats_faction",
     )
     st.markdown("**By governorate**")
     st.dataframe(
         by_governorate(index, rows).rename(
-            columns={"governorate": "Governorate", "events": "Events", "fatalities": "Deaths"}),
+            columns={"governorate": "Governorate", "events": "Events", "fatalities": "Deaths",
+                     "no_figure": "No figure"}),
         hide_index=True, width="stretch", key="stats_governorate",
     )
 
@@ -97,14 +100,6 @@ def timeline(index: EventIndex, milestones: pd.DataFrame, clock: Clock) -> None:
                "claims · shaded band and black line: the view and its date.")
 
 
-def _jump_to_milestone(span: tuple[date, date]) -> None:
-    chosen = st.session_state.get("milestone_jump")
-    if chosen is not None:
-        st.session_state["day"] = clamp(chosen, *span)
-        st.session_state["range_start"] = None
-        st.session_state["playing"] = False
-
-
 def milestone_picker(milestones: pd.DataFrame, span: tuple[date, date]) -> None:
     """Every milestone in a list; picking one moves the clock to its date."""
     options = list(dict.fromkeys(pd.to_datetime(milestones["date"]).dt.date))
@@ -112,8 +107,8 @@ def milestone_picker(milestones: pd.DataFrame, span: tuple[date, date]) -> None:
     for row in milestones.itertuples(index=False):
         titles.setdefault(pd.Timestamp(row.date).date(), []).append(str(row.title))
     st.selectbox(
-        "Jump to a milestone", options, index=None, key="milestone_jump",
+        "Jump to a milestone", options, index=None, key=state.MILESTONE_JUMP,
         placeholder=f"{len(milestones)} milestones",
         format_func=lambda d: f"{format_day(d)} — {' / '.join(titles[d])}",
-        on_change=_jump_to_milestone, args=(span,),
+        on_change=state.jump_to_milestone, args=(span,),
     )

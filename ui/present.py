@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import state
+
 BASE_CSS = """
 <style>
 .cm-banner {margin:0}
@@ -107,11 +109,7 @@ def window_keys() -> None:
         st.iframe(_KEYS_JS, height=1)
 
 
-def _exit_present() -> None:
-    st.session_state["present"] = False
-
-
 def exit_button() -> None:
     """In present view the sidebar (and its toggle) is hidden: a way back, also on Esc."""
     st.button("✕ Exit present view", key="exit_present", shortcut="Esc",
-              on_click=_exit_present, help="Back to the normal view (Esc)")
+              on_click=state.exit_present, help="Back to the normal view (Esc)")

@@ -10,51 +10,38 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from layers import registry
 from layers.escape import markdown_text as md
 from sources import store
 from sources.areas import add_area_file, area_fields, guess_fields
+from sources.catalog import Config
 from sources.detect import SourceError
 from sources.download import DEFAULT_UCDP_URL, SourceDownloadError, download_ucdp
 from sources.load import import_events_file
 from sources.schema import FACTIONS
-from ui.catalog import Catalog, Config
-from ui.controls import apply_scene
+from ui import state
 from view.briefing import Briefing
-from view.url_state import LAYERS
-
-LAYER_LABELS = {
-    "events": "Events",
-    "zones": "Zones (approx.)",
-    "milestones": "Milestones",
-    "boundaries": "Governorates",
-}
-
-
-def _open_briefing(briefings: dict[str, Briefing]) -> None:
-    chosen = st.session_state.get("briefing") or ""
-    if chosen in briefings:
-        apply_scene(briefings[chosen], 1)
-    else:
-        st.session_state["scene"] = None
+from view.catalog import Catalog
 
 
 def view_controls(briefings: dict[str, Briefing], config: Config) -> str:
     """Present view, briefing picker, filters and layers. Returns the tile choice."""
-    st.toggle("Present view (hide this sidebar; large type)", key="present")
+    st.toggle("Present view (hide this sidebar; large type)", key=state.PRESENT)
     st.selectbox(
-        "Briefing", ["", *briefings], key="briefing",
+        "Briefing", ["", *briefings], key=state.BRIEFING,
         format_func=lambda b: "— none: explore freely —" if not b else briefings[b].title,
-        on_change=_open_briefing, args=(briefings,),
+        on_change=state.open_briefing, args=(briefings,),
         help="A briefing steps through prepared scenes with the arrow keys.",
     )
     st.multiselect(
-        "Factions involved (empty: all)", list(FACTIONS), key="factions",
+        "Factions involved (empty: all)", list(FACTIONS), key=state.FACTIONS,
         format_func=lambda k: FACTIONS[k],
         help="Shows events in which either side belongs to one of these factions.",
     )
-    st.multiselect("Layers", list(LAYERS), key="layers", format_func=LAYER_LABELS.get)
+    st.multiselect("Layers", list(registry.LAYER_KEYS.keys), key=state.LAYERS,
+                   format_func=registry.label)
     osm = st.toggle("OpenStreetMap tiles (needs internet)", value=config.tiles == "osm",
-                    key="tiles_osm")
+                    key=state.TILES_OSM)
     return "osm" if osm else "none"
 
 
@@ -87,10 +74,10 @@ def data_status(catalog: Catalog) -> None:
             st.warning(md(problem))
 
 
-def _remember(key: str, file_id: str, kind: str, message: str, **extra) -> None:
+def _remember(name: str, file_id: str, kind: str, message: str, **extra) -> None:
     # What happened to an upload, kept across the rerun that reloads the catalog: the file
     # stays in its uploader, and must not then be reported as "already loaded".
-    st.session_state[key] = {"file_id": file_id, "kind": kind, "message": message, **extra}
+    state.set_outcome(name, {"file_id": file_id, "kind": kind, "message": message, **extra})
 
 
 def _show(outcome: dict) -> None:
@@ -124,7 +111,7 @@ def upload(config: Config, catalog: Catalog | None = None) -> None:
 
 
 def _events_upload(uploaded, store_dir: Path, catalog: Catalog | None) -> None:
-    done = st.session_state.get("_events_upload")
+    done = state.outcome("events_upload")
     if done and done["file_id"] == uploaded.file_id:
         _show(done)
         if done.get("fp"):
@@ -147,13 +134,13 @@ def _events_upload(uploaded, store_dir: Path, catalog: Catalog | None) -> None:
     rejected = {0: "no rows rejected", 1: "1 row rejected"}.get(
         report.rejected, f"{report.rejected:,} rows rejected")
     message = f"{name}: {report.accepted:,} events added; {rejected}."
-    _remember("_events_upload", uploaded.file_id, "success", message, fp=fp)
+    _remember("events_upload", uploaded.file_id, "success", message, fp=fp)
     st.rerun()  # reload the catalog (its cache key now holds this file) and show the events
 
 
 def ucdp_download(config: Config) -> None:
     """The UCDP GED download: progress bar, one-sentence error, reload on success."""
-    done = st.session_state.get("_ucdp_download")
+    done = state.outcome("ucdp_download")
     clicked = st.button("Download UCDP GED (needs internet)", key="ucdp_download",
                         help="Downloads the UCDP Georeferenced Event Dataset (global CSV zip), "
                              "keeps the Syria rows and adds them to the store.")
@@ -181,7 +168,7 @@ def ucdp_download(config: Config) -> None:
         report = download_ucdp(url, config.store_dir, progress)
     except (SourceDownloadError, OSError, ValueError) as exc:
         bar.empty()
-        st.session_state.pop("_ucdp_download", None)
+        state.clear_outcome("ucdp_download")
         st.error(md(f"UCDP GED was not downloaded: {exc}. The data already shown is "
                     "unchanged."))
         return
@@ -191,12 +178,12 @@ def ucdp_download(config: Config) -> None:
         return
     if report.stored and not report.rows:
         message = "UCDP GED: this release is already loaded; nothing added."
-        _remember("_ucdp_download", "", "info", message)
-        _show(st.session_state["_ucdp_download"])
+        _remember("ucdp_download", "", "info", message)
+        _show(state.outcome("ucdp_download"))
         return
     message = f"UCDP GED downloaded: {report.accepted:,} events added" + (
         f"; {report.rejected:,} row(s) rejected (see Data above)." if report.rejected else ".")
-    _remember("_ucdp_download", "", "success", message)
+    _remember("ucdp_download", "", "success", message)
     st.rerun()
 
 
@@ -217,7 +204,7 @@ def add_areas(config: Config) -> None:
                                     key="upload_areas")
         if uploaded is None:
             return
-        done = st.session_state.get("_areas_upload")
+        done = state.outcome("areas_upload")
         if done and done["file_id"] == uploaded.file_id:
             _show(done)
             return
@@ -254,5 +241,5 @@ def add_areas(config: Config) -> None:
             f"to {last:%Y-%m-%d}")
         message = (f"{name}: {len(areas):,} area(s) added, from {first:%Y-%m-%d} {until}; "
                    f"coloured by {choices['style'] or 'one colour'}.")
-        _remember("_areas_upload", uploaded.file_id, "success", message)
+        _remember("areas_upload", uploaded.file_id, "success", message)
         st.rerun()

@@ -12,7 +12,7 @@ country), ``np.unique`` otherwise. No Python loop over points.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +22,9 @@ from view.event_index import FACTION_KEYS, EventIndex
 # Above this many grid slots the dense bincount would allocate too much: use np.unique.
 _DENSE_LIMIT = 4_000_000
 
-Bounds = tuple[tuple[float, float], tuple[float, float]] | Mapping[str, Mapping[str, float]]
+# ``(south, west, north, east)``, or ``((south, west), (north, east))``. The browser's own report
+# is cleaned into the first form by ``ui/map_panel.py`` (``view.map_view.MapView.bounds``).
+Bounds = tuple[float, float, float, float] | tuple[tuple[float, float], tuple[float, float]]
 
 
 def cell_degrees(zoom: int) -> float:
@@ -41,7 +43,9 @@ class Cells:
     count
         Events per cell (int64).
     fatalities
-        Sum of ``fatalities_best`` per cell (int64).
+        Sum of ``fatalities_best`` per cell (int64), over the events that have a figure.
+    no_figure
+        Events per cell whose source gives no death figure (int64).
     dominant
         int8 code (:data:`view.event_index.FACTION_KEYS`) of the principal faction with the
         most events in the cell; ties go to the lower code.
@@ -55,6 +59,7 @@ class Cells:
     lon: np.ndarray
     count: np.ndarray
     fatalities: np.ndarray
+    no_figure: np.ndarray
     dominant: np.ndarray
     by_faction: np.ndarray
     cell_deg: float
@@ -64,19 +69,13 @@ class Cells:
 
 
 def normalise_bounds(bounds: Bounds | None) -> tuple[float, float, float, float] | None:
-    """Return ``(south, west, north, east)`` from either bounds shape, or None.
-
-    Accepts ``((south, west), (north, east))`` or the dict ``st_folium`` returns
-    (``{"_southWest": {"lat", "lng"}, "_northEast": {...}}``).
-    """
+    """Return ``(south, west, north, east)`` from either bounds shape, or None."""
     if bounds is None:
         return None
-    if isinstance(bounds, Mapping):
-        sw, ne = bounds.get("_southWest"), bounds.get("_northEast")
-        if not sw or not ne or sw.get("lat") is None or ne.get("lat") is None:
-            return None
-        return float(sw["lat"]), float(sw["lng"]), float(ne["lat"]), float(ne["lng"])
-    (south, west), (north, east) = bounds
+    if len(bounds) == 4:
+        south, west, north, east = bounds
+    else:
+        (south, west), (north, east) = bounds
     return float(south), float(west), float(north), float(east)
 
 
@@ -130,7 +129,7 @@ def aggregate(
     if not len(rows):
         empty_f = np.empty(0, dtype=np.float64)
         empty_i = np.empty(0, dtype=np.int64)
-        return Cells(empty_f, empty_f, empty_i, empty_i, np.empty(0, dtype=np.int8),
+        return Cells(empty_f, empty_f, empty_i, empty_i, empty_i, np.empty(0, dtype=np.int8),
                      np.empty((0, n_factions), dtype=np.int64), size)
 
     lat = idx.lat[rows].astype(np.float64)
@@ -161,8 +160,9 @@ def aggregate(
     fatalities = np.rint(
         np.bincount(cell, weights=idx.fatalities[rows], minlength=n_cells)
     ).astype(np.int64)
+    no_figure = np.bincount(cell, weights=idx.no_figure[rows], minlength=n_cells).astype(np.int64)
     by_faction = np.bincount(
         cell * n_factions + idx.principal[rows], minlength=n_cells * n_factions
     ).reshape(n_cells, n_factions).astype(np.int64)
     dominant = by_faction.argmax(axis=1).astype(np.int8)
-    return Cells(lat_mean, lon_mean, count, fatalities, dominant, by_faction, size)
+    return Cells(lat_mean, lon_mean, count, fatalities, no_figure, dominant, by_faction, size)

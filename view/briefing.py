@@ -20,9 +20,8 @@ import yaml
 
 from sources.schema import FACTIONS
 from view.clock import WINDOWS
-
-LAYERS: tuple[str, ...] = ("events", "zones", "milestones", "boundaries")
-ZOOM_RANGE: tuple[int, int] = (5, 14)
+from view.map_view import MAX_ZOOM, MIN_ZOOM
+from view.url_state import LayerKeys
 
 BRIEFINGS_DIR = Path(__file__).resolve().parent.parent / "data" / "briefings"
 BRIEFING_SUFFIXES: tuple[str, ...] = (".yaml", ".yml", ".json")
@@ -123,13 +122,13 @@ def _center(value: Any, path: Path, where: str) -> tuple[float, float]:
 
 
 def _zoom(value: Any, path: Path, where: str) -> int:
-    low, high = ZOOM_RANGE
+    low, high = MIN_ZOOM, MAX_ZOOM
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise _fail(path, where, f"zoom must be a whole number from {low} to {high}, got {value!r}")
     return value
 
 
-def _scene(raw: Any, path: Path, number: int) -> Scene:
+def _scene(raw: Any, path: Path, number: int, layer_keys: LayerKeys) -> Scene:
     where = f"scene {number}"
     if not isinstance(raw, dict):
         raise _fail(path, where, f"expected a mapping of fields, got {type(raw).__name__}")
@@ -151,8 +150,8 @@ def _scene(raw: Any, path: Path, number: int) -> Scene:
         factions = _keys(factions, tuple(FACTIONS), path, f"{where}: field 'factions'", "faction")
         if not factions:
             raise _fail(path, f"{where}: field 'factions'", "empty list; omit it for all factions")
-    layers = raw.get("layers", list(LAYERS))
-    layers = _keys(layers, LAYERS, path, f"{where}: field 'layers'", "layer")
+    layers = raw.get("layers", list(layer_keys.defaults))
+    layers = _keys(layers, layer_keys.keys, path, f"{where}: field 'layers'", "layer")
     center = raw.get("center")
     zoom = raw.get("zoom")
     if (center is None) != (zoom is None):
@@ -183,13 +182,16 @@ def _read(path: Path) -> Any:
         raise BriefingError(f"{path}: not valid {path.suffix.lstrip('.').upper()}: {exc}") from exc
 
 
-def load_briefing(path: str | Path) -> Briefing:
+def load_briefing(path: str | Path, layer_keys: LayerKeys) -> Briefing:
     """Read and check one briefing file.
 
     Parameters
     ----------
     path
         A ``.yaml``/``.yml`` or ``.json`` file in the format of ``data/briefings/README.md``.
+    layer_keys
+        The map's layer keys (``layers.registry.LAYER_KEYS``): what a scene's ``layers`` may
+        name, and what a scene without ``layers`` shows.
 
     Returns
     -------
@@ -215,7 +217,8 @@ def load_briefing(path: str | Path) -> Briefing:
     scenes_raw = raw.get("scenes")
     if not isinstance(scenes_raw, list) or not scenes_raw:
         raise BriefingError(f"{path}: field 'scenes': expected a non-empty list of scenes")
-    scenes = [_scene(item, path, number) for number, item in enumerate(scenes_raw, start=1)]
+    scenes = [_scene(item, path, number, layer_keys)
+              for number, item in enumerate(scenes_raw, start=1)]
     return Briefing(
         briefing_id=briefing_id,
         title=title,
@@ -225,7 +228,8 @@ def load_briefing(path: str | Path) -> Briefing:
     )
 
 
-def list_briefings(folder: str | Path = BRIEFINGS_DIR) -> tuple[list[Briefing], list[str]]:
+def list_briefings(layer_keys: LayerKeys,
+                   folder: str | Path = BRIEFINGS_DIR) -> tuple[list[Briefing], list[str]]:
     """Load every briefing file in ``folder``, sorted by file name.
 
     A broken file is not skipped silently: its error message (naming file, scene and field) is
@@ -246,7 +250,7 @@ def list_briefings(folder: str | Path = BRIEFINGS_DIR) -> tuple[list[Briefing], 
         if not path.is_file() or path.suffix.lower() not in BRIEFING_SUFFIXES:
             continue
         try:
-            briefing = load_briefing(path)
+            briefing = load_briefing(path, layer_keys)
         except BriefingError as exc:
             errors.append(str(exc))
             continue

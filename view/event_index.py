@@ -127,7 +127,10 @@ class EventIndex:
         int8 faction codes (:data:`FACTION_KEYS` order); ``principal`` follows
         :func:`principal_faction`.
     fatalities
-        int32 ``fatalities_best``.
+        int32 ``fatalities_best``, 0 where the source gives no figure (for sizes and sums;
+        never shown as a figure: see ``no_figure``).
+    no_figure
+        bool: the source gives no death figure for the event.
     governorate
         int16 codes into :attr:`governorates` (-1 where the governorate is empty).
     governorates
@@ -143,6 +146,7 @@ class EventIndex:
     faction1: np.ndarray
     faction2: np.ndarray
     fatalities: np.ndarray
+    no_figure: np.ndarray
     governorate: np.ndarray
     governorates: tuple[str, ...]
     _tiers: tuple[_Tier, ...] = field(repr=False)
@@ -169,7 +173,8 @@ class EventIndex:
         end = np.maximum(_days(end_values), start)  # a reversed range counts as one day
         f1 = frame["faction1"].map(FACTION_CODE).fillna(FACTION_CODE["other"]).to_numpy(np.int8)
         f2 = frame["faction2"].map(FACTION_CODE).fillna(FACTION_CODE["other"]).to_numpy(np.int8)
-        best = frame["fatalities_best"].to_numpy(np.int64)
+        no_figure = frame["fatalities_best"].isna().to_numpy(dtype=bool)
+        best = frame["fatalities_best"].fillna(0).to_numpy(np.int64)
         best = np.clip(best, 0, np.iinfo(np.int32).max).astype(np.int32)
         gov_codes, gov_names = pd.factorize(frame["governorate"].fillna("").replace("", pd.NA))
 
@@ -197,6 +202,7 @@ class EventIndex:
             faction1=_readonly(f1),
             faction2=_readonly(f2),
             fatalities=_readonly(best),
+            no_figure=_readonly(no_figure),
             governorate=_readonly(gov_codes.astype(np.int16)),
             governorates=tuple(str(name) for name in gov_names),
             _tiers=tiers,

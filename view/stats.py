@@ -16,9 +16,11 @@ from view.event_index import FACTION_KEYS, EventIndex
 UNKNOWN_GOVERNORATE = "(unknown)"
 
 
-def _table(names: list[str], counts: np.ndarray, fatalities: np.ndarray, key: str) -> pd.DataFrame:
+def _table(names: list[str], counts: np.ndarray, fatalities: np.ndarray, no_figure: np.ndarray,
+           key: str) -> pd.DataFrame:
     table = pd.DataFrame({key: names, "events": counts.astype(np.int64),
-                          "fatalities": fatalities.astype(np.int64)})
+                          "fatalities": fatalities.astype(np.int64),
+                          "no_figure": no_figure.astype(np.int64)})
     table = table[table["events"] > 0]
     return table.sort_values(["events", key], ascending=[False, True], ignore_index=True)
 
@@ -26,13 +28,15 @@ def _table(names: list[str], counts: np.ndarray, fatalities: np.ndarray, key: st
 def by_faction(index: EventIndex, rows: np.ndarray) -> pd.DataFrame:
     """Events and best-estimate fatalities per principal faction, largest first.
 
-    Columns: faction (key), label, events, fatalities. Factions with no event are left out.
+    Columns: faction (key), label, events, fatalities (of the events with a figure),
+    no_figure (events whose source gives no death figure). Factions with no event are left out.
     """
     codes = index.principal[rows]
     n = len(FACTION_KEYS)
     counts = np.bincount(codes, minlength=n)
     deaths = np.bincount(codes, weights=index.fatalities[rows], minlength=n)
-    table = _table(list(FACTION_KEYS), counts, deaths, "faction")
+    unknown = np.bincount(codes, weights=index.no_figure[rows], minlength=n)
+    table = _table(list(FACTION_KEYS), counts, deaths, unknown, "faction")
     table.insert(1, "label", table["faction"].map(FACTIONS))
     return table
 
@@ -48,4 +52,11 @@ def by_governorate(index: EventIndex, rows: np.ndarray) -> pd.DataFrame:
     codes = np.where(codes < 0, len(names) - 1, codes)
     counts = np.bincount(codes, minlength=len(names))
     deaths = np.bincount(codes, weights=index.fatalities[rows], minlength=len(names))
-    return _table(names, counts, deaths, "governorate")
+    unknown = np.bincount(codes, weights=index.no_figure[rows], minlength=len(names))
+    return _table(names, counts, deaths, unknown, "governorate")
+
+
+def totals(index: EventIndex, rows: np.ndarray) -> tuple[int, int, int]:
+    """(events, deaths of the events with a figure, events with no figure) of ``rows``."""
+    return (len(rows), int(index.fatalities[rows].sum()) if len(rows) else 0,
+            int(index.no_figure[rows].sum()) if len(rows) else 0)

@@ -3,7 +3,8 @@
 Every parameter is optional; one that is missing or invalid falls back to its default and the
 problem is reported (never silently), so a hand-edited or stale link still opens. Pure: no
 Streamlit — the app reads ``st.query_params`` into a plain mapping and writes
-:func:`to_query` back.
+:func:`to_query` back. The layer keys are the map's layer registry's (``layers.registry``),
+passed in as :class:`LayerKeys`, so this module names no layer itself.
 """
 
 from __future__ import annotations
@@ -14,9 +15,18 @@ from datetime import date
 
 from sources.schema import FACTIONS
 from view.clock import WINDOWS
+from view.map_view import MAX_ZOOM, MIN_ZOOM
 
-LAYERS: tuple[str, ...] = ("events", "zones", "milestones", "boundaries")
 DEFAULT_WINDOW = "month"
+
+
+@dataclass(frozen=True)
+class LayerKeys:
+    """The map's layers as links and briefing files name them: every key, in the registry's
+    order, and those switched on by default."""
+
+    keys: tuple[str, ...]
+    defaults: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -27,7 +37,7 @@ class ViewState:
     window: str = DEFAULT_WINDOW
     range_start: date | None = None  # overrides the window: view = range_start .. day
     factions: tuple[str, ...] = ()  # empty = all factions
-    layers: tuple[str, ...] = LAYERS
+    layers: tuple[str, ...] = ()  # registry keys switched on
     center: tuple[float, float] | None = None  # lat, lon; None = the map's default
     zoom: int | None = None
     briefing: str | None = None
@@ -56,10 +66,11 @@ def _parse_day(raw: str) -> date:
     return date.fromisoformat(raw)
 
 
-def from_query(params: Mapping[str, object], default_day: date) -> ParsedState:
+def from_query(params: Mapping[str, object], default_day: date,
+               layer_keys: LayerKeys) -> ParsedState:
     """Read a view state from query parameters (values as strings or lists of strings)."""
     problems: list[str] = []
-    state = ViewState(day=default_day)
+    state = ViewState(day=default_day, layers=layer_keys.defaults)
 
     def bad(key: str, raw: str, why: str) -> None:
         problems.append(f"Ignored ?{key}={raw!r} in the link: {why}.")
@@ -91,7 +102,7 @@ def from_query(params: Mapping[str, object], default_day: date) -> ParsedState:
     if (raw := _one(params, "factions")) is not None:
         state = state.with_(factions=known("factions", raw, tuple(FACTIONS), "faction"))
     if (raw := _one(params, "layers")) is not None:
-        state = state.with_(layers=known("layers", raw, LAYERS, "layer"))
+        state = state.with_(layers=known("layers", raw, layer_keys.keys, "layer"))
     if (raw := _one(params, "center")) is not None:
         try:
             lat, lon = (float(x) for x in raw.split(","))
@@ -103,11 +114,11 @@ def from_query(params: Mapping[str, object], default_day: date) -> ParsedState:
     if (raw := _one(params, "zoom")) is not None:
         try:
             zoom = int(raw)
-            if not 3 <= zoom <= 18:
+            if not MIN_ZOOM <= zoom <= MAX_ZOOM:
                 raise ValueError
             state = state.with_(zoom=zoom)
         except ValueError:
-            bad("zoom", raw, "expected a whole number from 3 to 18")
+            bad("zoom", raw, f"expected a whole number from {MIN_ZOOM} to {MAX_ZOOM}")
     if (raw := _one(params, "briefing")) is not None:
         state = state.with_(briefing=raw)
     if (raw := _one(params, "scene")) is not None:
@@ -123,7 +134,7 @@ def from_query(params: Mapping[str, object], default_day: date) -> ParsedState:
     return ParsedState(state, problems)
 
 
-def to_query(state: ViewState) -> dict[str, str]:
+def to_query(state: ViewState, layer_keys: LayerKeys) -> dict[str, str]:
     """Query parameters for a state; parameters at their default are left out."""
     out: dict[str, str] = {"date": state.day.isoformat()}
     if state.window != DEFAULT_WINDOW:
@@ -132,7 +143,7 @@ def to_query(state: ViewState) -> dict[str, str]:
         out["from"] = state.range_start.isoformat()
     if state.factions:
         out["factions"] = ",".join(state.factions)
-    if tuple(state.layers) != LAYERS:
+    if tuple(state.layers) != layer_keys.defaults:
         out["layers"] = ",".join(state.layers)
     if state.center is not None:
         out["center"] = f"{state.center[0]:.4f},{state.center[1]:.4f}"

@@ -69,61 +69,27 @@
     ctx.closePath();
   }
 
-  function crossPoints(r, t) {
-    // A plus sign of arm half-width t, reaching r.
-    return [[-t, -r], [t, -r], [t, -t], [r, -t], [r, t], [t, t], [t, r], [-t, r],
-      [-t, t], [-r, t], [-r, -t], [-t, -t]];
-  }
-
-  function rotate(points, angle) {
-    var c = Math.cos(angle), s = Math.sin(angle);
-    return points.map(function (p) { return [p[0] * c - p[1] * s, p[0] * s + p[1] * c]; });
-  }
-
-  // Adds the path of `shape` of "radius" r at (x, y) to ctx (after beginPath).
-  function shapePath(ctx, shape, x, y, r) {
-    var i, pts;
-    switch (shape) {
-      case "square":
-        r *= 0.88;  // same visual weight as the circle
-        polygon(ctx, x, y, [[-r, -r], [r, -r], [r, r], [-r, r]]);
-        break;
-      case "diamond":
-        polygon(ctx, x, y, [[0, -r * 1.2], [r, 0], [0, r * 1.2], [-r, 0]]);
-        break;
-      case "triangle":
-        polygon(ctx, x, y, [[0, -r * 1.15], [r * 1.05, r * 0.75], [-r * 1.05, r * 0.75]]);
-        break;
-      case "triangle-down":
-        polygon(ctx, x, y, [[0, r * 1.15], [r * 1.05, -r * 0.75], [-r * 1.05, -r * 0.75]]);
-        break;
-      case "cross":
-        polygon(ctx, x, y, crossPoints(r * 1.05, r * 0.38));
-        break;
-      case "x":
-        polygon(ctx, x, y, rotate(crossPoints(r * 1.1, r * 0.36), Math.PI / 4));
-        break;
-      case "hexagon":
-        pts = [];
-        for (i = 0; i < 6; i++) {
-          pts.push([r * Math.cos(Math.PI / 3 * i), r * Math.sin(Math.PI / 3 * i)]);
-        }
-        polygon(ctx, x, y, pts);
-        break;
-      case "ring":
-        // Two sub-paths: Leaflet fills with the even-odd rule, so the inner one is a hole.
-        ctx.arc(x, y, r, 0, Math.PI * 2, false);
-        ctx.moveTo(x + r * 0.45, y);
-        ctx.arc(x, y, r * 0.45, 0, Math.PI * 2, true);
-        break;
-      default:  // circle
-        ctx.arc(x, y, r, 0, Math.PI * 2, false);
+  // Adds the path of `shape` of "radius" r at (x, y) to ctx (after beginPath). The outlines
+  // come from Python (layers/palette.py SHAPE_POINTS, in options.shapePoints), the same ones
+  // the legend and the PNG draw.
+  function shapePath(ctx, shape, x, y, r, geometry) {
+    var points = geometry.shapePoints && geometry.shapePoints[shape];
+    if (points) {
+      polygon(ctx, x, y, points.map(function (p) { return [p[0] * r, p[1] * r]; }));
+      return;
+    }
+    ctx.arc(x, y, r, 0, Math.PI * 2, false);
+    if (shape === "ring") {
+      // Two sub-paths: Leaflet fills with the even-odd rule, so the inner one is a hole.
+      var hole = r * (geometry.ringHole || 0.45);
+      ctx.moveTo(x + hole, y);
+      ctx.arc(x, y, hole, 0, Math.PI * 2, true);
     }
   }
 
   // A CircleMarker that paints its shape on the canvas renderer (SVG falls back to a circle).
   var ShapeMarker = L.CircleMarker.extend({
-    options: { shape: "circle", label: null },
+    options: { shape: "circle", label: null, geometry: {} },
 
     _updatePath: function () {
       var renderer = this._renderer;
@@ -136,7 +102,7 @@
       var p = this._point;
       var r = Math.max(Math.round(this._radius), 1);
       ctx.beginPath();
-      shapePath(ctx, this.options.shape, p.x, p.y, r);
+      shapePath(ctx, this.options.shape, p.x, p.y, r, this.options.geometry);
       renderer._fillStroke(ctx, this);
       if (this.options.label) {
         ctx.globalAlpha = 1;
@@ -200,8 +166,11 @@
     addRow(table, "Factions", labels[data.f1[i]] + " \u2013 " + labels[data.f2[i]]);
     addRow(table, "Drawn as", labels[data.f[i]]);
     var low = data.lo[i], best = data.d[i], high = data.hi[i];
-    addRow(table, "Deaths", (low === high && low === best) ? String(best)
-      : best + " (low " + low + ", high " + high + ")");
+    // null is "no figure in the source": never shown as 0.
+    var figure = function (n) { return n === null || n === undefined ? "no figure" : String(n); };
+    addRow(table, "Deaths", best === null || best === undefined ? "no figure in the source"
+      : (low === high && low === best) ? String(best)
+      : best + " (low " + figure(low) + ", high " + figure(high) + ")");
     var place = text("place");
     var gov = text("gov");
     var where = place + (gov && gov !== place ? ", " + gov : "");
@@ -235,7 +204,13 @@
   L.conflictEvents = function (data, options) {
     options = options || {};
     var group = L.featureGroup();
+    // One canvas per layer, removed with it: streamlit-folium removes the previous step's
+    // feature group before adding the next, and Leaflet never removes a renderer by itself,
+    // so without this every step (and every frame of play) would leave a canvas behind.
     var renderer = L.canvas({ padding: 0.5 });
+    group.on("remove", function () {
+      if (renderer._map) { renderer._map.removeLayer(renderer); }
+    });
     var colours = options.colours || [];
     var shapes = options.shapes || [];
     var outline = options.outline || "#1a1a1a";
@@ -297,6 +272,7 @@
           renderer: renderer,
           radius: eventRadius(data.d[i], options.radius),
           shape: shapes[data.f[i]] || "circle",
+          geometry: options,
           color: outline,
           weight: 1.5,
           opacity: 1,

@@ -18,6 +18,7 @@ import pytest
 from PIL import Image, ImageChops
 from playwright.sync_api import Browser, Page, expect
 
+from layers.registry import LAYER_KEYS
 from sources.schema import COLUMNS
 from tests.browser.harness import (
     MAP_CONTENT_JS,
@@ -38,7 +39,7 @@ UCDP_DIR = SHARED / "ucdp-ged-syria-2016-2019"
 BOUNDARIES = SHARED / "ocha-cod-ab-syria"
 MILESTONES = ROOT / "data" / "milestones.csv"
 BRIEFING_ID = "is-territorial-defeat"
-BRIEFING = load_briefing(ROOT / "data" / "briefings" / f"{BRIEFING_ID}.yaml")
+BRIEFING = load_briefing(ROOT / "data" / "briefings" / f"{BRIEFING_ID}.yaml", LAYER_KEYS)
 CLAIM_DAY = "2017-12-06"
 WINDOWS_ORDER = ["day", "week", "month", "quarter", "year", "all"]
 

@@ -8,6 +8,7 @@ leaves the machine and on any JavaScript dialog (the `page` fixture).
 from __future__ import annotations
 
 import csv
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,11 +17,13 @@ from playwright.sync_api import Page, expect
 from sources.schema import COLUMNS
 from tests.browser.harness import (
     click_key,
+    map_content_frame,
     map_frame,
     open_at,
     params,
     screenshot,
     start_app,
+    wait_for_app,
     wait_for_map,
     wait_for_param,
 )
@@ -164,3 +167,22 @@ def test_the_claims_later_events_stay_filtered_as_the_clock_moves(app_url, page:
         page.wait_for_timeout(100)
     assert params(page)["date"] != shown, "the step did not move the clock"
     assert params(page).get("factions") == "is", page.url
+
+
+CANVASES_JS = "() => document.querySelectorAll('.leaflet-container canvas').length"
+
+
+def test_stepping_the_slider_thirty_times_leaves_no_canvas_behind(app_url, page: Page):
+    start = date(2017, 4, 1)
+    open_at(page, f"{app_url}/?date={start.isoformat()}&window=week")
+    wait_for_map(page, "c.events + c.cells > 0")
+    frame = map_content_frame(page)
+    thumb = page.get_by_role("slider", name="Date")
+    counts = []
+    for step in range(1, 31):
+        thumb.focus()
+        thumb.press("ArrowRight")
+        wait_for_param(page, "date", (start + timedelta(days=step)).isoformat())
+        wait_for_app(page, timeout=60_000)
+        counts.append(frame.evaluate(CANVASES_JS))
+    assert max(counts) <= counts[0], counts

@@ -74,7 +74,7 @@ def cells_index() -> EventIndex:
 mode = st.radio("Mode", ("singles", "cells"), key="mode", horizontal=True)
 idx = singles_index() if mode == "singles" else cells_index()
 rows = idx.window("2017-06-01", "2017-06-01")
-fg, summary = events_layer.build(idx, rows, zoom=7, max_points=100)
+fg, summary = events_layer.draw(idx, rows, zoom=7, max_points=100)
 st.write(summary)
 st_folium(
     build_base_map(None),

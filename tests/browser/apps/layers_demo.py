@@ -13,6 +13,7 @@ from streamlit_folium import st_folium
 
 from layers import assets, legend, milestones, zones
 from layers.base import build_base_map
+from layers.palette import faction_item
 from sources.boundaries import boundaries_from_env
 from sources.schema import AREA_COLUMNS, AREA_DTYPES, FACTIONS
 from view.areas import areas_on
@@ -69,7 +70,7 @@ def _milestones() -> pd.DataFrame:
 day = pd.Timestamp(st.radio("Day", DAYS, key="day", horizontal=True))
 map_column, legend_column = st.columns([4, 1])
 with map_column:
-    layers = [zones.build(areas_on(_areas(), day)), milestones.build(_milestones())]
+    layers = [zones.draw(areas_on(_areas(), day)), milestones.draw(_milestones())]
     st_folium(
         build_base_map(_boundaries()),
         key="demo_map",
@@ -79,4 +80,4 @@ with map_column:
         use_container_width=True,
     )
 with legend_column:
-    st.markdown(legend.legend_html(list(FACTIONS)), unsafe_allow_html=True)
+    st.markdown(legend.legend_html([faction_item(k) for k in FACTIONS]), unsafe_allow_html=True)

@@ -1,0 +1,92 @@
+"""One view of each run: everything the page, the map and the exports show, built once.
+
+:func:`build_run_view` turns the view state (the link's fields: day, window, filters, layers,
+map position) and what the map last reported into a :class:`RunView`. The map layers, the
+panels and every export read that object; none of them reads session state or the clock
+again. Pure: no Streamlit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from view.areas import areas_on
+from view.catalog import Catalog
+from view.clock import Clock, caption_milestones, milestones_in_view
+from view.map_view import MapView
+from view.url_state import ViewState
+
+
+@dataclass(frozen=True)
+class RunView:
+    """The view of one run.
+
+    Attributes
+    ----------
+    catalog
+        The loaded data (shared, read-only).
+    state
+        The view state a link reproduces (day, window, factions, layers, centre, zoom...).
+    clock
+        The clock of ``state`` over the catalog's span.
+    map
+        Where the map looks (the zoom and bounds events are aggregated for).
+    rows
+        Positions in ``catalog.index`` of the events in the window, after the faction filter.
+    areas
+        The areas (zones and user areas) in force on the day, with their ``state``.
+    milestones
+        The milestones dated inside the window (the pins).
+    caption_milestones
+        The milestones that make the caption (those of the day, or the latest in the window).
+    """
+
+    catalog: Catalog
+    state: ViewState
+    clock: Clock
+    map: MapView
+    rows: np.ndarray
+    areas: gpd.GeoDataFrame
+    milestones: pd.DataFrame
+    caption_milestones: pd.DataFrame
+
+    @property
+    def layers(self) -> tuple[str, ...]:
+        return tuple(self.state.layers)
+
+    def shows(self, layer: str) -> bool:
+        """True when the layer ``layer`` (a registry key) is switched on."""
+        return layer in self.state.layers
+
+    @property
+    def caption(self) -> str:
+        """The caption's milestone titles in one line (plain text)."""
+        return "; ".join(self.caption_milestones["title"].astype(str))
+
+    def on_day(self, day: date) -> RunView:
+        """The same view moved to ``day`` (same window length, filters, layers and map):
+        a frame of a GIF, a step of play."""
+        state = replace(self.state, day=day, range_start=None)
+        return build_run_view(self.catalog, state, self.map)
+
+
+def build_run_view(catalog: Catalog, state: ViewState, map_view: MapView) -> RunView:
+    """Build the view of a run from the state and the map's position."""
+    span_start, span_end = catalog.span
+    clock = Clock(state.day, state.window, span_start, span_end, state.range_start)
+    rows = catalog.index.window(clock.start, clock.end, factions=state.factions or None)
+    return RunView(
+        catalog=catalog,
+        state=state,
+        clock=clock,
+        map=map_view,
+        rows=rows,
+        areas=areas_on(catalog.areas, pd.Timestamp(clock.day)),
+        milestones=milestones_in_view(catalog.milestones, clock),
+        caption_milestones=caption_milestones(catalog.milestones, clock),
+    )
