@@ -14,6 +14,7 @@ import pandas as pd
 from exports.model import ExportView, bbox_around
 from layers import registry
 from layers.base import build_base_map
+from layers.control import inline_record
 from view.event_index import FACTION_KEYS
 from view.run import RunView
 
@@ -53,7 +54,9 @@ def standalone_map(view: RunView) -> folium.Map:
     """A fresh map with the view's exported layers on it, for the standalone HTML export (no
     tiles: the file must work offline)."""
     boundaries = view.catalog.boundaries if view.shows("boundaries") else None
-    m = build_base_map(boundaries, tiles="none")
+    # The record inside the file itself: the export must work opened from disk.
+    record = inline_record(view.catalog.control, view.catalog.boundaries)
+    m = build_base_map(boundaries, tiles="none", extras=(record,) if record else ())
     for group in registry.build_groups(view, exported_only=True):
         group.add_to(m)
     return m

@@ -49,6 +49,9 @@ LABEL_PANE = "cm-labels"
 # Area names (a handful, written beside the areas) go above the events instead: they carry the
 # "approximate outline" note, which must stay readable where events crowd the zone's edge.
 AREA_LABEL_PANE = "cm-area-labels"
+# Sub-districts shaded by control sit under the outlines, zones and events (overlay pane 400),
+# above the land fill.
+CONTROL_AREA_PANE = "cm-control-areas"
 ATTRIBUTION = "Boundaries: OCHA COD-AB (v02, 2020)"
 COORD_DECIMALS = 4  # ~10 m: plenty for outlines drawn at zoom 6-13, and a smaller page
 
@@ -152,7 +155,8 @@ def label_marker(
     return folium.Marker(location, icon=icon, interactive=False, keyboard=False, **options)
 
 
-def build_base_map(boundaries: Boundaries | None, *, tiles: str = "none") -> folium.Map:
+def build_base_map(boundaries: Boundaries | None, *, tiles: str = "none",
+                   extras: tuple = ()) -> folium.Map:
     """Build the date-independent base map.
 
     Parameters
@@ -161,6 +165,9 @@ def build_base_map(boundaries: Boundaries | None, *, tiles: str = "none") -> fol
         Country and governorate outlines; ``None`` draws only the background.
     tiles : {"none", "osm"}
         ``"osm"`` adds OpenStreetMap tiles (needs internet); ``"none"`` a plain background.
+    extras : tuple of branca elements
+        Date-independent data the layers need in the page (the control record): added once,
+        so a step only sends what changes with the date.
 
     Returns
     -------
@@ -191,6 +198,9 @@ def build_base_map(boundaries: Boundaries | None, *, tiles: str = "none") -> fol
     m.get_root().header.add_child(folium.Element(f"<style>{MAP_CSS}</style>"), name="cm_map_css")
     folium.map.CustomPane(LABEL_PANE, z_index=350, pointer_events=False).add_to(m)
     folium.map.CustomPane(AREA_LABEL_PANE, z_index=450, pointer_events=False).add_to(m)
+    folium.map.CustomPane(CONTROL_AREA_PANE, z_index=300).add_to(m)
+    for element in extras:
+        element.add_to(m)
     if tiles == "osm":
         folium.TileLayer("OpenStreetMap", min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM).add_to(m)
     if boundaries is not None:

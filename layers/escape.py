@@ -4,6 +4,12 @@ folium puts ``Popup`` and ``Tooltip`` text into a JavaScript *template literal* 
 ``html.escape`` alone is not enough: a backtick ends the literal, ``${...}`` runs code and a
 backslash can escape our escaping (engineering notes §4.1). :func:`html_text` turns every one
 of those characters into an HTML entity, which the browser then shows as the character.
+
+Braces too, for a reason on the server: branca compiles each element's rendered script as a
+Jinja template once more (``Element(script(...))`` in ``MacroElement.render``), so ``{{ ... }}``
+or ``{% ... %}`` in dataset text would be *run by the server* when the map is rendered. Every
+text that reaches a folium template goes through :func:`html_text` (HTML) or
+``layers.events.to_json`` (JSON), and both write ``{`` so that Jinja never sees a tag.
 """
 
 from __future__ import annotations
@@ -39,14 +45,16 @@ def html_text(value: object) -> str:
     -------
     str
         ``value`` as text with ``& < > " '`` escaped by :func:`html.escape` and the backslash,
-        backtick and dollar sign written as ``&#92;``, ``&#96;`` and ``&#36;``.
+        backtick, dollar sign and braces written as ``&#92;``, ``&#96;``, ``&#36;``,
+        ``&#123;`` and ``&#125;``.
     """
     if _missing(value):
         return ""
     text = html.escape(str(value), quote=True)
     # Backslash first: the entities added next contain no backslash, so order is safe either way,
     # but doing it first keeps the intent obvious.
-    return text.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+    return (text.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+            .replace("{", "&#123;").replace("}", "&#125;"))
 
 
 def safe_url(url: object) -> str:

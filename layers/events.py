@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import folium
 import numpy as np
@@ -108,11 +109,19 @@ class ConflictEvents(MacroElement):
         self.options_json = to_json(options)
 
 
+# A brace that opens a Jinja tag ("{{", "{%", "{#"). In JSON a structural brace is always
+# followed by a quote or a closing brace, so such a brace can only be inside a string.
+_JINJA_OPEN = re.compile(r"\{(?=[{%#])")
+
+
 def to_json(value: object) -> str:
-    """Compact JSON that is safe inside ``<script>`` (``<``, ``>``, ``&``, ``'`` escaped)."""
+    """Compact JSON that is safe inside ``<script>`` (``<``, ``>``, ``&``, ``'`` escaped) and
+    inside a folium template (a brace that would open a Jinja tag is written ``\\u007b``:
+    branca renders each element's script as a template once more, on the server)."""
     # ensure_ascii=False: Arabic text stays 2 bytes a letter in UTF-8 instead of 6 (\\uXXXX).
-    return str(htmlsafe_json_dumps(value, dumps=json.dumps, separators=(",", ":"),
+    text = str(htmlsafe_json_dumps(value, dumps=json.dumps, separators=(",", ":"),
                                    ensure_ascii=False))
+    return _JINJA_OPEN.sub(r"\\u007b", text)
 
 
 def _plural(n: int, word: str) -> str:

@@ -22,16 +22,19 @@ from layers.palette import (
 )
 
 
-def marker_svg(shape: str, colour: str, size: int = 20, *, hollow: bool = False) -> str:
+def marker_svg(shape: str, colour: str, size: int = 20, *, hollow: bool = False,
+               dashed: bool = False) -> str:
     """Inline SVG of one marker shape (see ``layers.palette.SHAPES``), outlined in dark grey;
-    ``hollow`` draws the outline only, in the colour (an approximate place)."""
+    ``hollow`` draws the outline only, in the colour (an approximate place, a place with no
+    record); ``dashed`` a dashed outline (a contested place)."""
     c = size / 2
     r = size / 2 - 2
     if hollow:
         stroke = f'stroke="{colour}" stroke-width="3"'
         fill = 'fill="#ffffff" fill-opacity="0.6"'
     else:
-        stroke = f'stroke="{OUTLINE}" stroke-width="1.5"'
+        dash = ' stroke-dasharray="3 2"' if dashed else ""
+        stroke = f'stroke="{OUTLINE}" stroke-width="{2 if dashed else 1.5}"{dash}'
         fill = f'fill="{colour}"'
     if shape == "circle":
         body = f'<circle cx="{c}" cy="{c}" r="{r}" {fill} {stroke}/>'
@@ -70,8 +73,9 @@ def pin_svg(category: str) -> str:
             f'viewBox="0 0 24 24" aria-hidden="true">{body}</svg>')
 
 
-def area_svg(state: str, size: int = 26, *, hatched: bool = False) -> str:
-    style = style_for(state)
+def area_svg(state: str, size: int = 26, *, hatched: bool = False, colour: str = "") -> str:
+    style = ({"color": colour, "fillColor": colour, "fillOpacity": 0.22} if colour
+             else style_for(state))
     dash = f' stroke-dasharray="{style["dashArray"]}"' if "dashArray" in style else ""
     h = round(size * 0.7)
     hatch = ""
@@ -83,6 +87,13 @@ def area_svg(state: str, size: int = 26, *, hatched: bool = False) -> str:
             f'width="{size - 4}" height="{h - 4}" fill="{style["fillColor"]}" '
             f'fill-opacity="{min(1.0, style["fillOpacity"] * 3):.2f}" stroke="{style["color"]}" '
             f'stroke-width="2.5"{dash}/>{hatch}</svg>')
+
+
+def _ring_svg(colour: str, size: int = 20) -> str:
+    c = size / 2
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+            f'aria-hidden="true" style="vertical-align:middle"><circle cx="{c}" cy="{c}" '
+            f'r="{c - 3}" fill="none" stroke="{colour}" stroke-width="4"/></svg>')
 
 
 def _size_svg(radius: float) -> str:
@@ -124,10 +135,13 @@ def legend_html(items: Sequence[LegendItem], *, title: str | None = None) -> str
             parts.append('<div class="cm-legend-heading" style="font-weight:700;'
                          f'margin:0.5em 0 0.2em">{html_text(item.label)}</div>')
         elif item.kind == "marker":
-            parts.append(_row(marker_svg(item.shape, item.colour, hollow=item.hollow),
-                              item.label))
+            parts.append(_row(marker_svg(item.shape, item.colour, hollow=item.hollow,
+                                         dashed=item.dashed), item.label))
+        elif item.kind == "ring":
+            parts.append(_row(_ring_svg(item.colour), item.label))
         elif item.kind == "area":
-            parts.append(_row(area_svg(item.state, hatched=item.hatched), item.label))
+            parts.append(_row(area_svg(item.state, hatched=item.hatched, colour=item.colour),
+                              item.label))
         elif item.kind == "pin":
             parts.append(_row(pin_svg(item.state), item.label))
         else:  # note

@@ -143,8 +143,9 @@ class LegendItem:
     """One line of the legend, drawn the same way by the HTML legend and the PNG.
 
     ``kind`` is one of: ``heading`` (a bold line), ``marker`` (a faction's shape and colour;
-    ``hollow`` for an outline only), ``size`` (a grey circle of ``radius`` px), ``area`` (a
-    swatch in ``style_for(state)``; ``hatched`` for stripes), ``pin`` (a milestone pin of
+    ``hollow`` for an outline only, ``dashed`` for a dashed outline), ``ring`` (a ring in
+    ``colour``), ``size`` (a grey circle of ``radius`` px), ``area`` (a swatch in ``colour``,
+    else in ``style_for(state)``; ``hatched`` for stripes), ``pin`` (a milestone pin of
     category ``state``), ``note`` (small text).
     """
 
@@ -156,6 +157,7 @@ class LegendItem:
     state: str = ""
     hollow: bool = False
     hatched: bool = False
+    dashed: bool = False
 
 
 def faction_item(key: str, *, label: str | None = None, hollow: bool = False) -> LegendItem:
@@ -167,3 +169,40 @@ def faction_item(key: str, *, label: str | None = None, hollow: bool = False) ->
 def size_items() -> list[LegendItem]:
     return [LegendItem("size", label, radius=round(marker_radius(deaths), 1))
             for label, deaths in SIZE_KEY_DEATHS]
+
+
+# -- control of terrain ------------------------------------------------------------------------
+# Places are drawn in their controller's colour and shape (the faction palette), sized by kind,
+# with a white halo so that they read apart from events; contested places are grey with a
+# dashed outline; a besieged place gets a thick ring in the besieger's colour; a place with no
+# record yet is a small hollow grey circle.
+KIND_RADIUS: dict[str, float] = {
+    "city": 9.0, "town": 7.0, "village": 5.0, "base": 6.0, "airport": 6.0, "dam": 6.0,
+    "oil_field": 6.0, "gas_field": 6.0, "border_crossing": 6.0, "camp": 6.0,
+}
+KIND_LABELS: dict[str, str] = {
+    "city": "city", "town": "town", "village": "village", "base": "military base",
+    "airport": "airport", "dam": "dam", "oil_field": "oil field", "gas_field": "gas field",
+    "border_crossing": "border crossing", "camp": "camp",
+}
+CONTESTED_STYLE = MarkerStyle("#bdbdbd", "circle")
+CONTESTED_DASH = "4 3"
+NO_RECORD_COLOUR = "#8c8c8c"
+PLACE_HALO = "#ffffff"
+BESIEGED_RING_PX = 4.0  # width of the besieger's ring outside the marker
+# Sub-districts shaded by the places' controller: a light fill, hatched where places disagree.
+AREA_FILL_OPACITY = 0.22
+MIXED_HATCH = "#3d3d3d"
+
+
+def controller_style(controller: str) -> MarkerStyle:
+    """The look of a place held by ``controller`` (a faction key or "contested")."""
+    if controller == "contested":
+        return CONTESTED_STYLE
+    return FACTION_STYLE.get(controller, FACTION_STYLE["other"])
+
+
+def controller_label(controller: str) -> str:
+    if controller == "contested":
+        return "Contested"
+    return FACTIONS.get(controller, controller)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import folium
 
-from layers import events, milestones, zones
+from layers import control, control_areas, events, milestones, zones
 from layers.palette import LegendItem
 from view.run import RunView
 from view.url_state import LayerKeys
@@ -60,8 +60,11 @@ def _no_legend(view: RunView) -> list[LegendItem]:
 
 # In drawing order, bottom first: areas under events, pins on top.
 REGISTRY: tuple[MapLayer, ...] = (
+    MapLayer("control_areas", "Control by sub-district (approx.)", control_areas.build,
+             control_areas.legend, default=False),
     MapLayer("zones", "Zones (approx.)", zones.build, zones.legend),
     MapLayer("events", "Events", events.build, events.legend),
+    MapLayer("control", "Control of places", control.build, control.legend),
     MapLayer("milestones", "Milestones", milestones.build, milestones.legend),
     MapLayer("boundaries", "Governorates", None, _no_legend, base_map=True),
 )

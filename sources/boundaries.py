@@ -17,12 +17,14 @@ import geopandas as gpd
 ENV_VAR = "CONFLICT_MAP_BOUNDARIES"
 COUNTRY_FILE = "syr_admin0.shp"
 GOVERNORATES_FILE = "syr_admin1.shp"
+SUBDISTRICTS_FILE = "syr_admin3.shp"  # optional: the control layer's approximate areas
 # Degrees. About 500 m: invisible at the zooms the map is used at (6-10), and it cuts the
 # governorate outlines from ~465 KB of shapefile to a few tens of KB of GeoJSON.
 DISPLAY_TOLERANCE = 0.005
 
 _COUNTRY_COLUMNS = ["adm0_name", "adm0_pcode"]
 _GOVERNORATE_COLUMNS = ["adm1_name", "adm1_pcode"]
+_SUBDISTRICT_COLUMNS = ["adm3_name", "adm3_name1", "adm1_name", "adm3_pcode"]
 
 
 @dataclass
@@ -40,6 +42,9 @@ class Boundaries:
 
     country: gpd.GeoDataFrame
     governorates: gpd.GeoDataFrame
+    # The 272 sub-districts (``adm3_name``, ``adm3_name1`` Arabic, ``adm1_name``,
+    # ``adm3_pcode``), when the folder has them; None otherwise.
+    subdistricts: gpd.GeoDataFrame | None = None
 
 
 def _read(folder: Path, name: str, columns: list[str]) -> gpd.GeoDataFrame:
@@ -83,9 +88,12 @@ def load_boundaries(folder: Path) -> Boundaries:
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"{ENV_VAR}: {folder} is not a folder")
+    subdistricts = (_read(folder, SUBDISTRICTS_FILE, _SUBDISTRICT_COLUMNS)
+                    if (folder / SUBDISTRICTS_FILE).is_file() else None)
     return Boundaries(
         country=_read(folder, COUNTRY_FILE, _COUNTRY_COLUMNS),
         governorates=_read(folder, GOVERNORATES_FILE, _GOVERNORATE_COLUMNS),
+        subdistricts=subdistricts,
     )
 
 

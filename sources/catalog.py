@@ -20,6 +20,17 @@ import pandas as pd
 from sources import store
 from sources.areas import concat_areas, load_area_folder, load_stored_areas, stored_area_keys
 from sources.boundaries import Boundaries, load_boundaries
+from sources.control import (
+    ControlTables,
+    control_format,
+    is_control_file,
+    load_shipped,
+    merge,
+    read_control_file,
+    stored_control_files,
+    summarise_rejected,
+)
+from sources.detect import SourceError
 from sources.load import FileReport, load_events, read_events_file, stored_result
 from sources.shipped import DATA_DIR, KEY_EVENTS_DATASET, load_milestones, load_zones
 
@@ -57,6 +68,7 @@ class LoadedData:
     milestones: pd.DataFrame
     areas: gpd.GeoDataFrame  # shipped zones (+ user areas)
     boundaries: Boundaries | None
+    control: ControlTables | None = None  # the control-of-terrain record (shipped + user's)
     problems: list[str] = field(default_factory=list)  # shown to the user, one sentence each
     # Events per source dataset, largest first, and the first and last day each covers: computed
     # once here, not on every rerun (a pass over a million strings costs ~90 ms).
@@ -80,7 +92,8 @@ def store_fingerprints(store_dir: str | Path) -> tuple[str, ...]:
     # The sidecar's time too: adding the same file again with other field choices rewrites it.
     areas = tuple(f"areas/{fp}:{_mtime_ns(folder / f'{fp}.json')}"
                   for fp in stored_area_keys(store_dir))
-    return imported_events(store_dir) + areas
+    control = tuple(f"control/{fp}" for fp, _, _ in stored_control_files(store_dir))
+    return imported_events(store_dir) + areas + control
 
 
 def _mtime_ns(path: Path) -> int:
@@ -95,12 +108,16 @@ def assemble(config: Config) -> LoadedData:
     problems: list[str] = []
     boundaries = _boundaries(config, problems)
     events, rejected, reports = _events(config, boundaries, problems)
+    control, control_reports = _control(config, boundaries, problems)
+    reports += control_reports
+    if len(control.rejected):
+        rejected = pd.concat([rejected, control.rejected], ignore_index=True)
     counts = events["source_dataset"].value_counts()
     spans = events.groupby("source_dataset", observed=True).agg(
         start=("date_start", "min"), end=("date_end", "max"))
     return LoadedData(
         events, rejected, reports, load_milestones(), _areas(config, problems), boundaries,
-        problems,
+        control, problems,
         dataset_counts={str(k): int(v) for k, v in counts.items()},
         dataset_spans={str(name): (start.date(), end.date())
                        for name, start, end in zip(spans.index, spans["start"], spans["end"],
@@ -149,6 +166,45 @@ def _events(config: Config, boundaries: Boundaries | None,
     events = events.sort_values("date_start", kind="stable", ignore_index=True)
     rejected = pd.concat([r.rejected for r in results], ignore_index=True)
     return events, rejected, [rep for r in results for rep in r.reports]
+
+
+def _control(config: Config, boundaries: Boundaries | None,
+             problems: list[str]) -> tuple[ControlTables, list[FileReport]]:
+    """The shipped control record, then the user's control files (the events folder, then the
+    store, oldest import first): each file may refer to the places of those before it."""
+    try:
+        shipped = load_shipped(boundaries)
+    except (SourceError, OSError) as err:
+        problems.append(f"The shipped control record was not loaded: {err}")
+        return merge([]), []
+    if len(shipped.rejected):
+        problems.append(f"{len(shipped.rejected)} row(s) of the shipped control record were "
+                        "rejected (see the rejected rows).")
+    tables, reports = [shipped], []
+    known = shipped.places
+    events_path = Path(config.events)
+    files: list[tuple[Path, str]] = []
+    if events_path.is_dir():
+        files += [(p, p.name) for p in sorted(events_path.iterdir())
+                  if p.is_file() and p.suffix.lower() == ".csv" and is_control_file(p)]
+    elif events_path.is_file() and is_control_file(events_path):
+        files.append((events_path, events_path.name))
+    files += [(path, str(meta.get("name") or path.name))
+              for _, path, meta in stored_control_files(config.store_dir)]
+    for path, name in files:
+        try:
+            table = read_control_file(path, known_places=known, boundaries=boundaries,
+                                      name=name)
+        except (SourceError, OSError) as err:
+            reports.append(FileReport(name, "control", 0, 0, 0, {}, str(err)))
+            continue
+        accepted = len(table.places) + len(table.changes)
+        reports.append(FileReport(name, control_format(path), accepted + len(table.rejected),
+                                  accepted, len(table.rejected),
+                                  summarise_rejected(table.rejected), None))
+        known = pd.concat([known, table.places], ignore_index=True)
+        tables.append(table)
+    return merge(tables), reports
 
 
 def _areas(config: Config, problems: list[str]) -> gpd.GeoDataFrame:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sources.control import is_control_file
 from sources.detect import DEFAULT_MAX_BYTES, SourceError, sniff
 from sources.governorates import assign_governorates
 from sources.readers import detect_format, reader
@@ -201,6 +202,8 @@ def load_events(
     rejected: list[pd.DataFrame] = []
     reports: list[FileReport] = []
     for path in event_files(paths_or_folder):
+        if is_control_file(path):
+            continue  # a control-of-terrain table: read by sources.catalog with the record
         result = _load_one(path, store_dir=store_dir, boundaries=boundaries,
                            date_format=date_format, max_bytes=max_bytes)
         reports += result.reports

@@ -13,15 +13,20 @@ from __future__ import annotations
 import folium
 from streamlit_folium import st_folium
 
-from layers import registry
+from layers import assets, registry
 from layers.base import build_base_map
+from layers.control import publish_record
 from ui import state
 from view.run import RunView
 
 
 def base_map(view: RunView, tiles: str) -> folium.Map:
+    """The date-independent map. The control record is named in it (the browser fetches the
+    file once) whether or not its layers are on, so switching them keeps the same map."""
     boundaries = view.catalog.boundaries if view.shows("boundaries") else None
-    return build_base_map(boundaries, tiles=tiles)
+    record = publish_record(view.catalog.control, view.catalog.boundaries, assets.STATIC,
+                            assets.LOCAL_PREFIX)
+    return build_base_map(boundaries, tiles=tiles, extras=(record,) if record else ())
 
 
 def draw_map(m: folium.Map, groups: list[folium.FeatureGroup], *, height: int) -> None:

@@ -12,6 +12,7 @@ from sources.boundaries import Boundaries
 from sources.catalog import LoadedData
 from sources.load import FileReport
 from view.clock import slider_span
+from view.control import ControlRecord
 from view.event_index import EventIndex
 
 
@@ -27,6 +28,7 @@ class Catalog:
     areas: gpd.GeoDataFrame
     boundaries: Boundaries | None
     span: tuple[date, date]  # what the slider covers: events and milestones
+    control: ControlRecord = field(default_factory=ControlRecord)
     problems: list[str] = field(default_factory=list)
     dataset_counts: dict[str, int] = field(default_factory=dict)
     dataset_spans: dict[str, tuple[date, date]] = field(default_factory=dict)
@@ -39,7 +41,8 @@ class Catalog:
         span = slider_span([first, last, *loaded.milestones["date"].dt.date.tolist()])
         return cls(
             index.frame, index, loaded.rejected, loaded.reports, loaded.milestones,
-            loaded.areas, loaded.boundaries, span, loaded.problems,
+            loaded.areas, loaded.boundaries, span, ControlRecord(loaded.control),
+            loaded.problems + (loaded.control.problems if loaded.control else []),
             dataset_counts=loaded.dataset_counts, dataset_spans=loaded.dataset_spans,
             key_dataset=loaded.key_dataset,
         )

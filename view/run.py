@@ -18,6 +18,7 @@ import pandas as pd
 from view.areas import areas_on
 from view.catalog import Catalog
 from view.clock import Clock, caption_milestones, milestones_in_view
+from view.control import subdistrict_shading
 from view.map_view import MapView
 from view.url_state import ViewState
 
@@ -54,6 +55,12 @@ class RunView:
     areas: gpd.GeoDataFrame
     milestones: pd.DataFrame
     caption_milestones: pd.DataFrame
+    control_state: pd.DataFrame  # every tracked place's state on the day (view.control)
+
+    @property
+    def control_shading(self) -> pd.DataFrame:
+        """The sub-districts shaded by the places' state on the day (approximate)."""
+        return subdistrict_shading(self.control_state)
 
     @property
     def layers(self) -> tuple[str, ...]:
@@ -89,4 +96,5 @@ def build_run_view(catalog: Catalog, state: ViewState, map_view: MapView) -> Run
         areas=areas_on(catalog.areas, pd.Timestamp(clock.day)),
         milestones=milestones_in_view(catalog.milestones, clock),
         caption_milestones=caption_milestones(catalog.milestones, clock),
+        control_state=catalog.control.on(clock.day),
     )

@@ -293,4 +293,5 @@
   // Exposed for tests and the legend.
   L.conflictEvents.eventRadius = eventRadius;
   L.conflictEvents.cellRadius = cellRadius;
+  L.conflictEvents.ShapeMarker = ShapeMarker;  // the control layer's places use it too
 })();
