@@ -16,6 +16,8 @@ from ui import controls, exports_panel, header, map_panel, panels, present, side
 from ui.catalog import load_catalog
 from view.briefing import list_briefings
 from view.claims import claim_figures_by_dataset
+from view.control import bounds_of, territorial_claim
+from view.map_view import view_fitting
 from view.run import build_run_view
 from view.stats import by_faction
 
@@ -59,14 +61,26 @@ def _claim_figures(_events: pd.DataFrame, events_key: tuple, day, faction: str):
     return claim_figures_by_dataset(_events, day, faction)
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def _territory(_record, record_key: tuple, day, faction: str):
+    del record_key  # identifies _record in the cache key
+    figures = territorial_claim(_record, faction, day)
+    box = bounds_of(figures.held)
+    return figures, (view_fitting(box) if box else None)
+
+
 def _claims(caption_rows: pd.DataFrame) -> None:
     """A panel per (day, faction) claimed about: what the loaded data records around it."""
     claims = caption_rows[(caption_rows["category"] == "claim")
                           & caption_rows["claim_faction"].fillna("").astype(bool)]
     events_key = tuple(catalog.dataset_counts.items())
+    record_key = (len(catalog.control.places), len(catalog.control.changes))
     for i, ((day, faction), group) in enumerate(claims.groupby(["date", "claim_faction"])):
-        figures = _claim_figures(catalog.events, events_key, pd.Timestamp(day).date(), faction)
-        header.claim_panel(list(group.itertuples(index=False)), figures, key=str(i))
+        day = pd.Timestamp(day).date()
+        figures = _claim_figures(catalog.events, events_key, day, faction)
+        territory, show = _territory(catalog.control, record_key, day, faction)
+        header.claim_panel(list(group.itertuples(index=False)), figures, key=str(i),
+                           territory=territory, show_places=show)
 
 
 @st.fragment(run_every=controls.play_interval())
@@ -111,6 +125,8 @@ def dashboard() -> None:
         with st.expander("Speaker notes", expanded=True):
             st.write(scene.notes)
     panels.timeline(catalog.index, catalog.milestones, view.clock)
+    if view.shows("control") or view.shows("control_areas"):
+        panels.control_timeline(catalog.control, catalog.milestones, view.clock)
     if is_present:
         panels.statistics(catalog.index, view.rows, table)
     exports_panel.share_and_export(view)

@@ -62,6 +62,12 @@ class ExportView:
     legend
         What the legend lists (the layers' own items, as the page shows them); empty: the
         renderer lists the factions of ``events``.
+    control_places
+        The tracked places with their state on ``day`` (``view.control.ControlRecord.on``),
+        when the control layer is on.
+    control_areas
+        The sub-districts shaded by control (``admin3_pcode``, ``controller`` — a controller
+        key or "mixed" — and ``geometry``), when that layer is on.
     """
 
     title: str
@@ -76,6 +82,8 @@ class ExportView:
     boundaries: Boundaries | None = None
     bbox: tuple[float, float, float, float] = field(default=SYRIA_BBOX)
     legend: list[LegendItem] = field(default_factory=list)
+    control_places: pd.DataFrame | None = None  # view.control state of the day, or None
+    control_areas: gpd.GeoDataFrame | None = None  # shaded sub-districts with geometry
 
     def factions(self) -> pd.Series:
         """The principal faction of each event (given, or computed by the one rule)."""

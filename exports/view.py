@@ -45,6 +45,13 @@ def export_view(view: RunView, *, title: str = APP_TITLE, caption: str | None = 
         boundaries=catalog.boundaries if view.shows("boundaries") else None,
         legend=registry.legend_items(view, exported_only=True),
     )
+    if view.shows("control") and len(view.control_state):
+        export.control_places = view.control_state
+    subdistricts = getattr(catalog.boundaries, "subdistricts", None)
+    if view.shows("control_areas") and subdistricts is not None:
+        shaded = subdistricts[["adm3_pcode", "geometry"]].merge(
+            view.control_shading, left_on="adm3_pcode", right_on="admin3_pcode")
+        export.control_areas = shaded
     if center and zoom:
         export.bbox = bbox_around(center, zoom)
     return export

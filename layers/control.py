@@ -6,8 +6,9 @@ browser fetches it once, as a JSON file the app serves itself (:func:`publish_re
 ``static/generated/``, named by its content); the base map only names that file, and a step
 sends only the state of the day, computed by :meth:`view.control.ControlRecord.on` (a few
 kilobytes for three hundred places). The standalone HTML export carries the record inline
-instead (:func:`inline_record`), so that it works from disk. Drawn by ``static/app/control_layer.js``. Record text is untrusted:
-serialised with ``htmlsafe_json_dumps`` and inserted by the JS with ``textContent``.
+instead (:func:`inline_record`), so that it works from disk. Drawn by
+``static/app/control_layer.js``. Record text is untrusted: serialised with
+``layers.events.to_json`` and inserted by the JS with ``textContent``.
 """
 
 from __future__ import annotations
@@ -226,13 +227,14 @@ def legend(view: RunView) -> list[LegendItem]:
     for key in present:
         style = controller_style(key)
         items.append(LegendItem("marker", controller_label(key), shape=style.shape,
-                                colour=style.colour, dashed=key == "contested"))
+                                colour=style.colour, dashed=key == "contested", halo=True))
     if (state["besieged_by"].fillna("") != "").any():
         items.append(LegendItem("ring", "Besieged (ring in the besieger's colour)",
                                 colour="#444444"))
     if (state["controller"] == NO_RECORD).any():
         items.append(LegendItem("marker", "No record yet (nothing is guessed)",
                                 colour=NO_RECORD_COLOUR, hollow=True))
-    items.append(LegendItem("note", "Places with a white halo; size by kind (city, town, "
-                                    "village, base). Control record: data/control/."))
+    items.append(LegendItem("note", "Places have a white halo (events have none); size by "
+                                    "kind: city, town, village or site. Control record: "
+                                    "data/control/, each change with its source."))
     return items

@@ -23,7 +23,7 @@ from layers.palette import (
 
 
 def marker_svg(shape: str, colour: str, size: int = 20, *, hollow: bool = False,
-               dashed: bool = False) -> str:
+               dashed: bool = False, halo: bool = False) -> str:
     """Inline SVG of one marker shape (see ``layers.palette.SHAPES``), outlined in dark grey;
     ``hollow`` draws the outline only, in the colour (an approximate place, a place with no
     record); ``dashed`` a dashed outline (a contested place)."""
@@ -36,6 +36,12 @@ def marker_svg(shape: str, colour: str, size: int = 20, *, hollow: bool = False,
         dash = ' stroke-dasharray="3 2"' if dashed else ""
         stroke = f'stroke="{OUTLINE}" stroke-width="{2 if dashed else 1.5}"{dash}'
         fill = f'fill="{colour}"'
+    if halo:  # the place's white halo: the same shape, larger, in white, under the marker
+        r -= 2
+        under = marker_svg(shape, "#ffffff", size, dashed=False)
+        under = under[under.index(">") + 1:under.rindex("</svg>")].replace(OUTLINE, "#ffffff")
+    else:
+        under = ""
     if shape == "circle":
         body = f'<circle cx="{c}" cy="{c}" r="{r}" {fill} {stroke}/>'
     elif shape == "ring":
@@ -45,9 +51,11 @@ def marker_svg(shape: str, colour: str, size: int = 20, *, hollow: bool = False,
     else:
         points = _polygon(shape, c, r)
         body = f'<polygon points="{points}" {fill} {stroke} stroke-linejoin="round"/>'
+    back = (f'<rect width="{size}" height="{size}" rx="3" fill="#9aa5b1"/>{under}' if halo
+            else "")
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
             f'viewBox="0 0 {size} {size}" aria-hidden="true" style="vertical-align:middle">'
-            f"{body}</svg>")
+            f"{back}{body}</svg>")
 
 
 def _polygon(shape: str, c: float, r: float) -> str:
@@ -136,7 +144,7 @@ def legend_html(items: Sequence[LegendItem], *, title: str | None = None) -> str
                          f'margin:0.5em 0 0.2em">{html_text(item.label)}</div>')
         elif item.kind == "marker":
             parts.append(_row(marker_svg(item.shape, item.colour, hollow=item.hollow,
-                                         dashed=item.dashed), item.label))
+                                         dashed=item.dashed, halo=item.halo), item.label))
         elif item.kind == "ring":
             parts.append(_row(_ring_svg(item.colour), item.label))
         elif item.kind == "area":

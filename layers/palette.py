@@ -158,6 +158,7 @@ class LegendItem:
     hollow: bool = False
     hatched: bool = False
     dashed: bool = False
+    halo: bool = False  # a tracked place's white halo, which sets it apart from events
 
 
 def faction_item(key: str, *, label: str | None = None, hollow: bool = False) -> LegendItem:

@@ -1,12 +1,20 @@
-"""``python -m sources``: check, import and download events data.
+"""``python -m sources``: check, import and download events and control data; ask the record.
 
     python -m sources check FILE [--format F] [--date-format F] [--json] [--rejected-csv OUT]
     python -m sources import FILE [--store DIR] [--format F] [--date-format F] [--rejected-csv OUT]
     python -m sources download ucdp [--url URL] [--store DIR]
+    python -m sources control --on YYYY-MM-DD [--json] [--store DIR]
 
 ``check`` reads and validates without storing; with ``--json`` the last line of output is
 one JSON object (format, rows, accepted, rejected, reasons, error). Exit status 0 when the
 file is usable, 1 when not. The default store is ``$CONFLICT_MAP_STORE`` or ``data/store``.
+A control table (places, changes, or a log of both) is recognised by its header and checked
+against the shipped record's places.
+
+``control --on DAY`` prints every tracked place and its controller on that day, from the
+shipped record plus the control files imported into the store; with ``--json`` the last line
+is one JSON object: ``date`` and ``places`` (``id``, ``name``, ``latitude``, ``longitude``,
+``controller``, ``since``, ``source_url``).
 """
 
 from __future__ import annotations
@@ -16,6 +24,8 @@ import json
 import os
 import sys
 from pathlib import Path
+
+import pandas as pd
 
 from sources.detect import DEFAULT_MAX_BYTES
 from sources.load import FileReport, read_events_file, store_meta
@@ -46,8 +56,88 @@ def _print_report(report: FileReport) -> None:
         print(f"    {count:>8,}  {reason}")
 
 
+def _boundaries():
+    from sources.boundaries import boundaries_from_env
+
+    try:
+        return boundaries_from_env()
+    except (OSError, ValueError):
+        return None
+
+
+def _control_check_or_import(args: argparse.Namespace, path: Path, *, store: bool) -> int:
+    from sources import control
+
+    boundaries = _boundaries()
+    known = control.load_shipped(boundaries).places
+    store_dir = Path(args.store) if getattr(args, "store", None) else default_store()
+    for _, stored, _meta in control.stored_control_files(store_dir):
+        known = pd.concat([known, control.read_control_file(stored, known_places=known,
+                                                            boundaries=boundaries).places])
+    if store:
+        tables = control.import_control_file(path, store_dir, known_places=known,
+                                             boundaries=boundaries)
+    else:
+        tables = control.read_control_file(path, known_places=known, boundaries=boundaries)
+    accepted = len(tables.places) + len(tables.changes)
+    rows = accepted + len(tables.rejected)
+    error = None if accepted else f"{path.name} has no usable rows ({rows:,} rejected)."
+    report = FileReport(str(path), control.control_format(path), rows, accepted,
+                        len(tables.rejected), control.summarise_rejected(tables.rejected),
+                        error)
+    if args.rejected_csv and len(tables.rejected):
+        tables.rejected.to_csv(args.rejected_csv, index=False)
+        print(f"  rejected rows written to {args.rejected_csv}")
+    if store and error is None:
+        print(f"  imported {len(tables.places):,} places and {len(tables.changes):,} changes "
+              f"into {store_dir / 'control'}")
+    if getattr(args, "json", False):
+        print(json.dumps({**_summary(report), "places": len(tables.places),
+                          "changes": len(tables.changes)}, ensure_ascii=False))
+    else:
+        _print_report(report)
+        print(f"  places {len(tables.places):,}  changes {len(tables.changes):,}")
+    return 0 if error is None else 1
+
+
+def _control_on(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from sources.catalog import Config, assemble
+    from view.control import NO_RECORD, ControlRecord
+
+    try:
+        day = dt.date.fromisoformat(args.on)
+    except ValueError:
+        print(json.dumps({"error": f"--on {args.on!r} is not a date (YYYY-MM-DD)"}))
+        return 1
+    config = Config.from_env()
+    if args.store:
+        config = Config(config.events, config.boundaries, args.store, config.tiles,
+                        config.areas)
+    loaded = assemble(config)
+    record = ControlRecord(loaded.control)
+    state = record.on(day)
+    state = state[state["controller"] != NO_RECORD]
+    places = [{"id": str(r.place_id), "name": str(r.name_en), "latitude": float(r.latitude),
+               "longitude": float(r.longitude), "controller": str(r.controller),
+               "since": r.since.date().isoformat(), "source_url": str(r.source_url or "")}
+              for r in state.itertuples(index=False)]
+    if args.json:
+        print(json.dumps({"date": day.isoformat(), "places": places}, ensure_ascii=False))
+    else:
+        print(f"{day.isoformat()}: {len(places):,} tracked places with a record")
+        for p in places:
+            print(f"  {p['name']:<40} {p['controller']:<11} since {p['since']}")
+    return 0
+
+
 def _check_or_import(args: argparse.Namespace, *, store: bool) -> int:
     path = Path(args.file)
+    from sources.control import is_control_file
+
+    if path.is_file() and not args.format and is_control_file(path):
+        return _control_check_or_import(args, path, store=store)
     if store:
         from sources import store as store_module
 
@@ -106,6 +196,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             sub.add_argument("--store", help="store folder (default $CONFLICT_MAP_STORE or "
                                              "data/store)")
+    sub = commands.add_parser("control", help="who held which tracked place on a day")
+    sub.add_argument("--on", required=True, help="the day, YYYY-MM-DD")
+    sub.add_argument("--json", action="store_true",
+                     help="print one JSON object (date, places) on the last line")
+    sub.add_argument("--store", help="store folder (default $CONFLICT_MAP_STORE or data/store)")
     sub = commands.add_parser("download", help="download a dataset into the store")
     sub.add_argument("dataset", choices=["ucdp"])
     sub.add_argument("--url")
@@ -113,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "download":
         return _download(args)
+    if args.command == "control":
+        return _control_on(args)
     return _check_or_import(args, store=args.command == "import")
 
 

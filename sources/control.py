@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sources.detect import SourceError, Sniffed, read_raw, sniff
+from sources.detect import Sniffed, SourceError, read_raw, sniff
 from sources.factions import faction_of
 from sources.schema import FACTIONS
 from sources.validate import inside_country
@@ -174,7 +174,7 @@ def check_places(raw: pd.DataFrame, *, file: str, dataset: str, boundaries=None,
                  first_row: int = 2) -> tuple[pd.DataFrame, list[dict]]:
     """Check place rows; return the accepted places and the rejected rows.
 
-    ``first_row`` is the file line of the first data row (2 under a header line), so that a
+    ``first_row`` is the file line of the row at index 0 (2 under a header line), so that a
     rejected row names the line a person finds in the file.
     """
     t = _texts(raw).fillna("")
@@ -190,7 +190,7 @@ def check_places(raw: pd.DataFrame, *, file: str, dataset: str, boundaries=None,
                                     lat.to_numpy(dtype=float)[finite], boundaries)
     pcodes = _pcodes_of(lon.to_numpy(dtype=float), lat.to_numpy(dtype=float), boundaries)
     for i, (_, r) in enumerate(t.iterrows()):
-        line = first_row + i
+        line = first_row + int(raw.index[i])  # the file's own line, also for a log
         name = get(r, "name_en")
         place_id = get(r, "place_id") or _slug(name)
         reason = None
@@ -279,7 +279,7 @@ def check_changes(raw: pd.DataFrame, *, file: str, dataset: str, place_ids: set[
     dates = parse_change_dates(t["date"]) if "date" in t else pd.Series(pd.NaT, index=t.index)
     get = lambda r, c: str(r.get(c, "")).strip()  # noqa: E731
     for i, (_, r) in enumerate(t.iterrows()):
-        line = first_row + i
+        line = first_row + int(raw.index[i])  # the file's own line, also for a log
         place_id = get(r, "place_id") or _slug(get(r, "name_en"))
         day = dates.iloc[i]
         text_date = get(r, "date")

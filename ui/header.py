@@ -17,6 +17,7 @@ from sources.schema import FACTIONS
 from ui import state
 from view.claims import ClaimFigures
 from view.clock import Clock, format_day
+from view.control import TerritorialFigures
 
 
 def _h(value: object) -> str:
@@ -104,12 +105,16 @@ def _show_claim_events(faction: str, claim_day: date, last_day: date) -> None:
     state.show_range([faction], claim_day + timedelta(days=1), last_day)
 
 
-def claim_panel(rows: list, figures: list[ClaimFigures], *, key: str) -> None:
+def claim_panel(rows: list, figures: list[ClaimFigures], *, key: str,
+                territory: TerritorialFigures | None = None,
+                show_places: tuple | None = None) -> None:
     """Set the claims of one day about one faction beside the recorded events, dataset by
     dataset, with one click to show the later events on the map.
 
     The largest dataset gets the big figures; every dataset gets a line (datasets overlap, so
-    their figures are never added up).
+    their figures are never added up). ``territory`` sets the claim beside the control record:
+    the places the record says the faction held that day, and when the last was lost;
+    ``show_places`` is the (center, zoom) that shows them on the map.
     """
     if not figures:
         return
@@ -139,6 +144,7 @@ def claim_panel(rows: list, figures: list[ClaimFigures], *, key: str) -> None:
             f'<div class="cm-figs">{cells}</div><div class="cm-claim-sub">{last}</div></div>',
             unsafe_allow_html=True,
         )
+        territory_panel(territory, key=key, show_places=show_places)
         if len(figures) > 1:
             with st.expander("Other datasets (counted separately)"):
                 st.markdown("\n".join(f"- {_figures_line(f)}" for f in figures[1:]))
@@ -156,3 +162,52 @@ def _figures_line(f: ClaimFigures) -> str:
             else "none after the claim")
     return (f"{markdown_text(f.dataset)}: {f.before:,} before, {f.after:,} after ({f.days} "
             f"days each side); {f.after_to_end:,} after it to the end of the data, {last}.")
+
+
+def territory_panel(territory: TerritorialFigures | None, *, key: str,
+                    show_places: tuple | None) -> None:
+    """The claim held against the control record: which tracked places the record says the
+    faction held on the claim's day, and when the last of them was lost, and to whom."""
+    if territory is None or not territory.tracked:
+        return
+    label = FACTIONS.get(territory.faction, territory.faction)
+    held = territory.held
+    n = len(held)
+    if n == 0:
+        head = (f"The control record lists <b>no</b> tracked place held by {_h(label)} on "
+                f"{_h(format_day(territory.claim_day))}.")
+    else:
+        head = (f'The control record lists <b data-fig="places">{n:,}</b> tracked '
+                f"place{'s' if n != 1 else ''} held by {_h(label)} on "
+                f"{_h(format_day(territory.claim_day))} (of {territory.tracked:,} with a record "
+                "that day).")
+    if territory.last_lost is not None:
+        to = FACTIONS.get(territory.last_lost_to, territory.last_lost_to or "")
+        last = (f"The last of them was lost on <b>{_h(format_day(territory.last_lost))}</b>, "
+                f"to {_h(to)}.")
+    elif n:
+        last = f"{territory.still_held_at_end:,} of them are still held at the record's end."
+    else:
+        last = ""
+    st.markdown(
+        f'<div class="cm-claim cm-claim-territory" data-testid="cm-claim-territory">'
+        f'<div class="cm-claim-sub">{head} {last}</div>'
+        f'<div class="cm-claim-note">A claim set beside a sourced record of places: tracked '
+        f"places only, not a surveyed map of territory.</div></div>",
+        unsafe_allow_html=True,
+    )
+    if n:
+        with st.expander(f"The {n:,} place{'s' if n != 1 else ''}, and when each was lost",
+                         expanded=False):
+            lines = []
+            for row in held.itertuples(index=False):
+                lost = (f"lost {format_day(row.lost.date())} to "
+                        f"{FACTIONS.get(row.lost_to, row.lost_to)}" if not pd.isna(row.lost)
+                        else "still held at the record's end")
+                lines.append(f"- {markdown_text(row.name_en)}: held since "
+                             f"{format_day(row.since.date())}; {markdown_text(lost)}")
+            st.markdown("\n".join(lines))
+        if show_places is not None:
+            st.button(f"Show the {n:,} place{'s' if n != 1 else ''} on the map",
+                      key=f"claim_places_{key}", width="stretch",
+                      on_click=state.show_places, args=show_places)

@@ -11,8 +11,11 @@ import streamlit as st
 
 from layers import registry
 from layers.legend import legend_html
+from layers.palette import controller_label, controller_style
+from sources.control import CONTROLLERS
 from ui import state
 from view.clock import Clock, format_day
+from view.control import ControlRecord
 from view.event_index import EventIndex
 from view.run import RunView
 from view.stats import by_governorate, totals
@@ -112,3 +115,40 @@ def milestone_picker(milestones: pd.DataFrame, span: tuple[date, date]) -> None:
         format_func=lambda d: f"{format_day(d)} — {' / '.join(titles[d])}",
         on_change=state.jump_to_milestone, args=(span,),
     )
+
+
+def control_timeline(record: ControlRecord, milestones: pd.DataFrame, clock: Clock) -> None:
+    """Tracked places held per side, month by month, milestones marked, the date ruled: the
+    control record over the whole span, following the clock like the events timeline."""
+    held = record.held_over_time()
+    if held.empty:
+        return
+    keys = [k for k in CONTROLLERS if k in set(held["controller"])]
+    held = held.assign(side=held["controller"].map(controller_label))
+    colours = alt.Scale(domain=[controller_label(k) for k in keys],
+                        range=[controller_style(k).colour for k in keys])
+    area = alt.Chart(held).mark_area(opacity=0.85).encode(
+        x=alt.X("day:T", title=None, axis=alt.Axis(format="%Y", labelFontSize=14)),
+        y=alt.Y("places:Q", stack="zero", title="Tracked places held",
+                axis=alt.Axis(labelFontSize=13, titleFontSize=14)),
+        color=alt.Color("side:N", scale=colours, title=None,
+                        legend=alt.Legend(orient="bottom", labelFontSize=13, columns=4)),
+        order=alt.Order("controller:N"),
+        tooltip=[alt.Tooltip("day:T", title="Month of", format="%b %Y"), "side:N",
+                 alt.Tooltip("places:Q", title="Places")],
+    )
+    marks = milestones[["date", "title", "category"]]
+    claims = alt.Chart(marks[marks["category"] == "claim"]).mark_rule(
+        color="#D55E00", strokeWidth=1.5, strokeDash=[5, 3]).encode(
+        x="date:T", tooltip=[alt.Tooltip("date:T", format="%d %b %Y"), "title:N"])
+    ticks = alt.Chart(marks[marks["category"] != "claim"]).mark_rule(
+        color="#0072B2", strokeWidth=2).encode(
+        x="date:T", y=alt.value(0), y2=alt.value(10),
+        tooltip=[alt.Tooltip("date:T", format="%d %b %Y"), "title:N"])
+    today = alt.Chart(pd.DataFrame({"day": [pd.Timestamp(clock.day)]})).mark_rule(
+        color="#000000", strokeWidth=2.5).encode(x="day:T")
+    st.altair_chart((area + ticks + claims + today).properties(height=190), width="stretch",
+                    key="control_timeline")
+    st.caption("Tracked places held by each side on the first of each month (control record, "
+               "data/control). Tracked places only: not the area each side held. Black line: "
+               "the date; dashed orange: claims.")

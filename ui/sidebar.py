@@ -15,6 +15,12 @@ from layers.escape import markdown_text as md
 from sources import store
 from sources.areas import add_area_file, area_fields, guess_fields
 from sources.catalog import Config
+from sources.control import (
+    import_control_file,
+    is_control_file,
+    stored_control_files,
+    summarise_rejected,
+)
 from sources.detect import SourceError
 from sources.download import DEFAULT_UCDP_URL, SourceDownloadError, download_ucdp
 from sources.load import import_events_file
@@ -99,10 +105,11 @@ def upload(config: Config, catalog: Catalog | None = None) -> None:
     """Add an events file: validated by the same pipeline as the folder and the command line,
     then kept in the store (for every viewer of this dashboard), with its rejected rows."""
     store_dir = Path(config.store_dir)
-    with st.expander("Add your own events file", expanded=False):
-        st.caption("UCDP GED CSV, ACLED CSV or JSON, or the canonical CSV (see README). "
-                   "The file is checked row by row; rejected rows are counted and can be "
-                   "downloaded. It is added to this dashboard's store for every viewer.")
+    with st.expander("Add your own events or control file", expanded=False):
+        st.caption("UCDP GED CSV, ACLED CSV or JSON, the canonical CSV, or a control-of-"
+                   "terrain table (places, changes, or a log of both; see README). The file "
+                   "is checked row by row; rejected rows are counted and can be downloaded. "
+                   "It is added to this dashboard's store for every viewer.")
         uploaded = st.file_uploader("Events file", type=["csv", "json", "txt"],
                                     key="upload_file")
         if uploaded is not None:
@@ -122,8 +129,11 @@ def _events_upload(uploaded, store_dir: Path, catalog: Catalog | None) -> None:
         path = Path(tmp) / name
         path.write_bytes(uploaded.getvalue())
         fp = store.fingerprint(path)
-        if store.has(fp, store_dir):
+        if store.has(fp, store_dir) or fp in {f for f, _, _ in stored_control_files(store_dir)}:
             st.info(md(f"{name} is already loaded; nothing added."))
+            return
+        if is_control_file(path):
+            _control_upload(uploaded, path, store_dir, catalog)
             return
         result = import_events_file(path, store_dir, name=name,
                                     boundaries=catalog.boundaries if catalog else None)
@@ -136,6 +146,27 @@ def _events_upload(uploaded, store_dir: Path, catalog: Catalog | None) -> None:
     message = f"{name}: {report.accepted:,} events added; {rejected}."
     _remember("events_upload", uploaded.file_id, "success", message, fp=fp)
     st.rerun()  # reload the catalog (its cache key now holds this file) and show the events
+
+
+def _control_upload(uploaded, path: Path, store_dir: Path, catalog: Catalog | None) -> None:
+    """A control table: checked against the places already known, kept in the store."""
+    name = Path(uploaded.name).name
+    known = catalog.control.places if catalog is not None else None
+    try:
+        tables = import_control_file(path, store_dir, name=name, known_places=known,
+                                     boundaries=catalog.boundaries if catalog else None)
+    except (SourceError, OSError) as exc:
+        st.error(md(f"{name}: {exc} The data already shown is unchanged."))
+        return
+    if not len(tables.places) and not len(tables.changes):
+        reasons = "; ".join(f"{r}: {n}" for r, n in summarise_rejected(tables.rejected).items())
+        st.error(md(f"{name} has no usable rows ({len(tables.rejected):,} rejected: "
+                    f"{reasons}). The data already shown is unchanged."))
+        return
+    message = (f"{name}: {len(tables.places):,} places and {len(tables.changes):,} changes of "
+               f"control added; {len(tables.rejected):,} rows rejected (see Data above).")
+    _remember("events_upload", uploaded.file_id, "success", message)
+    st.rerun()  # reload the catalog with the control file
 
 
 def ucdp_download(config: Config) -> None:

@@ -291,6 +291,16 @@ def show_range(factions: list[str], first: date, last: date) -> None:
     ss[_PLAYING] = False
 
 
+def show_places(center: tuple[float, float], zoom: int) -> None:
+    """Callback: switch the control layer on and move the map to ``center`` and ``zoom``."""
+    ss = _ss()
+    layers = list(ss.get(LAYERS) or [])
+    if "control" not in layers:
+        ss[LAYERS] = [*layers, "control"]
+    ss[_MAP_COMMAND] = (center, zoom)
+    ss[_PLAYING] = False
+
+
 def jump_to_milestone(span: tuple[date, date]) -> None:
     """Callback of the milestone picker."""
     chosen = _ss().get(MILESTONE_JUMP)

@@ -53,6 +53,7 @@ class ControlRecord:
         self._place_of_change = self.changes["place_id"].astype(str).map(position).to_numpy(
             dtype=np.int64)
         self._days = self.changes["date"].to_numpy(dtype="datetime64[D]")
+        self._over_time: dict[str, pd.DataFrame] = {}
 
     def __len__(self) -> int:
         return len(self.places)
@@ -110,7 +111,14 @@ class ControlRecord:
 
     def held_over_time(self, freq: str = "MS") -> pd.DataFrame:
         """Places held per controller on the first day of each month over the record's span:
-        columns ``day``, ``controller``, ``places`` (long form, for a chart)."""
+        columns ``day``, ``controller``, ``places`` (long form, for a chart). Computed once
+        (the record is read-only)."""
+        cached = self._over_time.get(freq)
+        if cached is None:
+            cached = self._over_time[freq] = self._held_over_time(freq)
+        return cached
+
+    def _held_over_time(self, freq: str) -> pd.DataFrame:
         span = self.span
         if span is None:
             return pd.DataFrame({"day": pd.Series(dtype="datetime64[ns]"),

@@ -64,8 +64,19 @@ def draw_legend(c: Canvas) -> None:
                       fill=TEXT)
             y += 38 * u
         elif item.kind == "marker":
-            draw_marker(draw, item.shape, item.colour, x + 14 * u, y + 14 * u, 10 * u, 1.5 * u,
-                        hollow=item.hollow)
+            if item.halo:  # a tracked place: its white halo on a grey chip, as on the map
+                draw.rounded_rectangle((x, y, x + 28 * u, y + 28 * u), radius=4 * u,
+                                       fill="#9aa5b1")
+                draw_marker(draw, item.shape, "#ffffff", x + 14 * u, y + 14 * u, 11 * u, 0)
+            draw_marker(draw, item.shape, item.colour, x + 14 * u, y + 14 * u,
+                        (8.5 if item.halo else 10) * u, 1.5 * u, hollow=item.hollow)
+            draw.text((x + 42 * u, y + 14 * u), fit_text(draw, item.label, body, max_text_w),
+                      font=body, fill=TEXT, anchor="lm")
+            y += row
+        elif item.kind == "ring":
+            r = 10 * u
+            draw.ellipse((x + 14 * u - r, y + 14 * u - r, x + 14 * u + r, y + 14 * u + r),
+                         outline=item.colour, width=max(1, round(4 * u)))
             draw.text((x + 42 * u, y + 14 * u), fit_text(draw, item.label, body, max_text_w),
                       font=body, fill=TEXT, anchor="lm")
             y += row

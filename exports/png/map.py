@@ -33,7 +33,19 @@ from exports.png.canvas import (
     wrap_text,
 )
 from exports.png.marks import draw_marker, draw_pin
-from layers.palette import FACTION_STYLE, marker_radius, style_for
+from layers.palette import (
+    AREA_FILL_OPACITY,
+    BESIEGED_RING_PX,
+    FACTION_STYLE,
+    KIND_RADIUS,
+    MIXED_HATCH,
+    NO_RECORD_COLOUR,
+    PLACE_HALO,
+    controller_style,
+    marker_radius,
+    style_for,
+)
+from view.control import MIXED, NO_RECORD
 
 
 def zone_fill_alpha(style: dict) -> int:
@@ -54,6 +66,9 @@ def draw_map(c: Canvas) -> None:
             for poly in polygons(geom):
                 draw.polygon(ring_px(poly.exterior, proj, 0, 0, ss), fill=LAND_BG)
 
+    if v.control_areas is not None and len(v.control_areas):
+        base = _draw_control_areas(base, v, proj, ss, u)
+        draw = ImageDraw.Draw(base)
     if v.zones is not None and len(v.zones):
         base = _draw_zones(base, v, proj, ss, u)
         draw = ImageDraw.Draw(base)
@@ -79,6 +94,7 @@ def draw_map(c: Canvas) -> None:
                       stroke_fill=LAND_BG)
 
     _draw_events(draw, v, proj, ss, u, c.marks)
+    _draw_control_places(draw, v, proj, ss, u, c.marks)
     _draw_zone_labels(draw, v, proj, ss, u)
     _draw_milestones(draw, v, proj, ss, u)
     _draw_scale_bar(draw, proj, size, ss, u)
@@ -217,3 +233,67 @@ def _draw_scale_bar(draw, proj: Projection, size: tuple[int, int], ss: int, u: f
     draw.text((bar_left, bar_bottom - 18 * u), label, font=label_font, fill=TEXT, anchor="ls")
 
 
+
+
+def _draw_control_areas(base: Image.Image, v: ExportView, proj: Projection, ss: int, u: float
+                        ) -> Image.Image:
+    """Sub-districts in their places' controller's colour, hatched where places disagree."""
+    overlay = Image.new("RGBA", base.size, (0, 0, 0, 0))
+    alpha = zone_fill_alpha({"fillOpacity": AREA_FILL_OPACITY})
+    for geom, controller in zip(v.control_areas.geometry, v.control_areas["controller"],
+                                strict=True):
+        mixed = controller == MIXED
+        colour = rgb(MIXED_HATCH if mixed else controller_style(str(controller)).colour)
+        mask = Image.new("L", base.size, 0)
+        mdraw = ImageDraw.Draw(mask)
+        for poly in polygons(geom):
+            mdraw.polygon(ring_px(poly.exterior, proj, 0, 0, ss), fill=255)
+            for hole in poly.interiors:
+                mdraw.polygon(ring_px(hole, proj, 0, 0, ss), fill=0)
+        if mixed:  # diagonal stripes, as the map's hatch
+            stripes = Image.new("RGBA", base.size, (0, 0, 0, 0))
+            sdraw = ImageDraw.Draw(stripes)
+            step = max(4, round(9 * u))
+            w, h = base.size
+            for x0 in range(-h, w, step):
+                sdraw.line((x0, h, x0 + h, 0), fill=(*colour, 150), width=max(1, round(2 * u)))
+            overlay.paste(stripes, (0, 0), mask)
+        else:
+            overlay.paste(Image.new("RGBA", base.size, (*colour, alpha)), (0, 0), mask)
+        odraw = ImageDraw.Draw(overlay)
+        for poly in polygons(geom):
+            odraw.line(ring_px(poly.exterior, proj, 0, 0, ss), fill=(*colour, 170),
+                       width=max(1, round(1 * u)))
+    return Image.alpha_composite(base.convert("RGBA"), overlay).convert("RGB")
+
+
+def _draw_control_places(draw, v: ExportView, proj: Projection, ss: int, u: float,
+                         marks: list[Mark]) -> None:
+    """The tracked places as the map draws them: halo, shape, besieger's ring, no record."""
+    places = v.control_places
+    if places is None or not len(places):
+        return
+    x, y = proj.project(places["longitude"].to_numpy(float), places["latitude"].to_numpy(float))
+    w, h = draw.im.size
+    for i, row in enumerate(places.itertuples(index=False)):
+        px, py = x[i] * ss, y[i] * ss
+        if not (np.isfinite(px) and np.isfinite(py) and 0 <= px <= w and 0 <= py <= h):
+            continue
+        radius = KIND_RADIUS.get(str(row.kind), 6.0)
+        r = radius * u
+        if row.controller == NO_RECORD:
+            draw_marker(draw, "circle", NO_RECORD_COLOUR, px, py, max(3.0, radius * 0.6) * u,
+                        1.5 * u, hollow=True)
+            marks.append(Mark("control", "circle", NO_RECORD_COLOUR, max(3.0, radius * 0.6),
+                              hollow=True))
+            continue
+        style = controller_style(str(row.controller))
+        if isinstance(row.besieged_by, str) and row.besieged_by:
+            ring = r + BESIEGED_RING_PX * u
+            besieger = controller_style(row.besieged_by).colour
+            draw.ellipse((px - ring, py - ring, px + ring, py + ring), outline=besieger,
+                         width=max(1, round(BESIEGED_RING_PX * u)))
+        draw_marker(draw, style.shape, PLACE_HALO, px, py, r + 2 * u, 0)
+        draw_marker(draw, style.shape, style.colour, px, py, r,
+                    (2.5 if row.controller == "contested" else 1.5) * u)
+        marks.append(Mark("control", style.shape, style.colour, radius))

@@ -7,8 +7,9 @@
  * each place, besieged by whom, since when; which sub-districts are shaded), computed in Python
  * (view/control.py), so a step adds a few kilobytes.
  *
- * Places are painted on one canvas (the events layer's shaped markers), areas are SVG paths;
- * both renderers are removed with their layer, as streamlit-folium replaces the layer each step.
+ * Places are painted on the map's own canvas with the events layer's shaped markers (one canvas
+ * for the life of the map); areas are SVG paths in their own pane, whose renderer is removed
+ * with the layer, as streamlit-folium replaces the layer each step.
  * Record text is untrusted: popups are built with createElement + textContent only, and a
  * link's href is set only for http(s) URLs.
  */
@@ -131,10 +132,7 @@
   };
 
   function fillPlaces(group, record, state, options) {
-    var renderer = L.canvas({ padding: 0.5 });
-    group.on("remove", function () {
-      if (renderer._map) { renderer._map.removeLayer(renderer); }
-    });
+    // The map's own canvas, shared with the events layer (see event_layer.js).
     var Shape = L.conflictEvents.ShapeMarker;
     var p = record.places;
     var n = p.lat.length;
@@ -146,13 +144,13 @@
       if (c < 0) {
         if (!options.showNoRecord) { continue; }
         marker = new Shape([p.lat[i], p.lon[i]], {
-          renderer: renderer, radius: Math.max(3, radius * 0.6), shape: "circle",
+          radius: Math.max(3, radius * 0.6), shape: "circle",
           color: options.noRecordColour, weight: 1.5, opacity: 0.9, fill: false
         });
       } else {
         if (state.b[i] >= 0) {  // the besieger's ring, under the place
           group.addLayer(new Shape([p.lat[i], p.lon[i]], {
-            renderer: renderer, radius: radius + options.besiegedRing, shape: "circle",
+            radius: radius + options.besiegedRing, shape: "circle",
             color: colours[state.b[i]], weight: options.besiegedRing, opacity: 1,
             fill: false, interactive: false
           }));
@@ -160,12 +158,12 @@
         var contested = options.keys[c] === "contested";
         // A white halo under the place reads it apart from the events in the same colours.
         group.addLayer(new Shape([p.lat[i], p.lon[i]], {
-          renderer: renderer, radius: radius + 2, shape: shapes[c], geometry: options,
+          radius: radius + 2, shape: shapes[c], geometry: options,
           color: options.halo, weight: 3, opacity: 1, fillColor: options.halo,
           fillOpacity: 1, interactive: false
         }));
         marker = new Shape([p.lat[i], p.lon[i]], {
-          renderer: renderer, radius: radius, shape: shapes[c], geometry: options,
+          radius: radius, shape: shapes[c], geometry: options,
           color: contested ? "#1a1a1a" : options.outline, weight: contested ? 2 : 1.5,
           dashArray: contested ? options.contestedDash : null, opacity: 1,
           fillColor: colours[c], fillOpacity: 1

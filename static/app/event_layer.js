@@ -204,13 +204,11 @@
   L.conflictEvents = function (data, options) {
     options = options || {};
     var group = L.featureGroup();
-    // One canvas per layer, removed with it: streamlit-folium removes the previous step's
-    // feature group before adding the next, and Leaflet never removes a renderer by itself,
-    // so without this every step (and every frame of play) would leave a canvas behind.
-    var renderer = L.canvas({ padding: 0.5 });
-    group.on("remove", function () {
-      if (renderer._map) { renderer._map.removeLayer(renderer); }
-    });
+    // No renderer of our own: the markers use the map's own canvas (the base map prefers
+    // canvas), one for the life of the map. A new L.canvas() per step was never removed by
+    // Leaflet and piled up one canvas per step; and the control layer's places share the same
+    // canvas, so a click reaches whichever marker is under it (a second canvas on top would
+    // swallow the clicks meant for the first).
     var colours = options.colours || [];
     var shapes = options.shapes || [];
     var outline = options.outline || "#1a1a1a";
@@ -226,7 +224,6 @@
         var count = data.n[i];
         var radius = cellRadius(count, maxCount, gridZoom, gridZoom);
         marker = new ShapeMarker([data.lat[i], data.lon[i]], {
-          renderer: renderer,
           radius: radius,
           shape: "circle",
           color: "#ffffff",
@@ -269,7 +266,6 @@
     } else if (data) {
       for (i = 0; i < n; i++) {
         marker = new ShapeMarker([data.lat[i], data.lon[i]], {
-          renderer: renderer,
           radius: eventRadius(data.d[i], options.radius),
           shape: shapes[data.f[i]] || "circle",
           geometry: options,
