@@ -42,6 +42,7 @@ with st.sidebar:
     sidebar.data_status(catalog)
     sidebar.upload(config, catalog)
     sidebar.add_areas(config)
+    sidebar.stored_datasets(config)
     for error in briefing_errors:
         st.error(markdown_text(error))
 state.mark_app_run()
@@ -92,11 +93,11 @@ def dashboard() -> None:
     briefing = briefings.get(state.briefing_id())
     scene = briefing.scenes[state.scene() - 1] if briefing and state.scene() else None
     groups = registry.build_groups(view)
-    summary = map_panel.header_summary(groups, view)
+    summaries = map_panel.header_summary(groups, view)
 
     date_col, caption_col = st.columns([1, 2.3], vertical_alignment="center")
     with date_col:
-        header.date_banner(view.clock, summary)
+        header.date_banner(view.clock, summaries)
         header.coverage_note(catalog.dataset_spans, catalog.key_dataset, view.clock)
     with caption_col:
         if scene is not None:
@@ -114,12 +115,12 @@ def dashboard() -> None:
                            height=660 if is_present else 640)
     with side_col:
         if is_present:  # the room reads the legend first; the presenter steps with the keys
-            panels.legend(view, summary)
+            panels.legend(view, summaries[0])
             _claims(view.caption_milestones)
         else:
             panels.milestone_picker(catalog.milestones, catalog.span)
             _claims(view.caption_milestones)
-            panels.legend(view, summary)
+            panels.legend(view, summaries[0])
             panels.statistics(catalog.index, view.rows, table)
     if scene is not None and not is_present:
         with st.expander("Speaker notes", expanded=True):

@@ -4,6 +4,7 @@ Commands::
 
     python -m bench generate --events N --out FILE    # SYNTHETIC canonical CSV
     python -m bench --events 1000000 [--json]         # the benchmark
+    python -m bench control [--json]                  # what the control layer adds to a step
 
 The benchmark generates a SYNTHETIC CSV in a temporary folder, imports it into a store, then
 measures a cold start and the slider steps in fresh processes (see :mod:`bench.measure`). It
@@ -141,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "generate":
         return _generate(argv[1:])
+    if argv and argv[0] == "control":
+        from bench import control_step
+
+        return control_step.main(argv[1:])
     if argv and argv[0] == "_cold":  # internal: the cold-start child process
         measure.cold_child(argv[1])
         return 0

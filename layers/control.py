@@ -13,6 +13,7 @@ instead (:func:`inline_record`), so that it works from disk. Drawn by
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -41,6 +42,7 @@ from layers.palette import (
 )
 from sources.control import CONTROLLERS, KINDS
 from sources.store import write_atomic
+from view.clock import format_day
 from view.control import NO_RECORD, ControlRecord
 from view.event_index import to_day
 from view.run import RunView
@@ -49,6 +51,12 @@ NAME = "Control of places"
 NOTE_CHARS = 280  # a note longer than this is cut in the popup (the CSV keeps it whole)
 AREA_DECIMALS = 3  # ~100 m: sub-district outlines at the zooms the map is used at
 GENERATED = "generated"  # under static/: files the app writes for the browser (git-ignored)
+
+
+@functools.cache
+def places_options_json() -> str:
+    """The places' drawing options as JSON: the same every step, so made once."""
+    return to_json({**controller_options(), "showNoRecord": True})
 
 
 def controller_options() -> dict[str, object]:
@@ -181,22 +189,23 @@ class ControlPlaces(MacroElement):
         "{% endmacro %}"
     )
 
-    def __init__(self, state: dict, options: dict):
+    def __init__(self, state: dict, options_json: str):
         super().__init__()
         self._name = "ControlPlaces"
         self.state_json = to_json(state)
-        self.options_json = to_json(options)
+        self.options_json = options_json
 
 
 def state_data(state: pd.DataFrame) -> dict:
     """The day's state of every place, in the record's order: controller code ``c`` (-1: no
     record), besieger code ``b`` (-1: none), ``s`` the day the state began (days since
     1970-01-01; 0 with no record)."""
-    since = state["since"]
+    since = state["since"].to_numpy(dtype="datetime64[D]")
+    days = np.where(np.isnat(since), 0, since.astype(np.int64))
     return {
-        "c": [_code(v) if v != NO_RECORD else -1 for v in state["controller"]],
-        "b": [_code(v) for v in state["besieged_by"]],
-        "s": [to_day(v) if not pd.isna(v) else 0 for v in since],
+        "c": [_CODE.get(v, -1) for v in state["controller"].tolist()],
+        "b": [_CODE.get(v, -1) for v in state["besieged_by"].tolist()],
+        "s": days.tolist(),
     }
 
 
@@ -210,11 +219,8 @@ def build(view: RunView) -> LayerGroup:
     state = view.control_state
     group = LayerGroup(NAME, summary=summary(state) if len(state) else None)
     if len(state):
-        from view.clock import format_day
-
-        options = {**controller_options(), "dayLabel": format_day(view.clock.day),
-                   "showNoRecord": True}
-        ControlPlaces(state_data(state), options).add_to(group)
+        data = {**state_data(state), "day": format_day(view.clock.day)}
+        ControlPlaces(data, places_options_json()).add_to(group)
     return group
 
 

@@ -9,6 +9,8 @@ the side held its whole area. The outlines come with the record in the base map
 
 from __future__ import annotations
 
+import functools
+
 from branca.element import MacroElement
 from jinja2 import Template
 
@@ -40,11 +42,11 @@ class ControlAreas(MacroElement):
         "{% endmacro %}"
     )
 
-    def __init__(self, shading: dict, options: dict):
+    def __init__(self, shading: dict, options_json: str):
         super().__init__()
         self._name = "ControlAreas"
         self.shading_json = to_json(shading)
-        self.options_json = to_json(options)
+        self.options_json = options_json
 
 
 def shading_data(view: RunView) -> dict:
@@ -65,10 +67,17 @@ def shading_data(view: RunView) -> dict:
 def build(view: RunView) -> LayerGroup:
     group = LayerGroup(NAME)
     if len(view.control_state) and view.catalog.boundaries is not None:
-        options = {**controller_options(), "pane": CONTROL_AREA_PANE,
-                   "fillOpacity": AREA_FILL_OPACITY, "hatch": MIXED_HATCH}
-        ControlAreas(shading_data(view), options).add_to(group)
+        ControlAreas(shading_data(view), _options_json()).add_to(group)
     return group
+
+
+@functools.cache
+def _options_json() -> str:
+    """The areas' drawing options as JSON: the same every step, so made once."""
+    palette = controller_options()  # only what an area needs: no shapes
+    return to_json({"keys": palette["keys"], "labels": palette["labels"],
+                    "colours": palette["colours"], "pane": CONTROL_AREA_PANE,
+                    "fillOpacity": AREA_FILL_OPACITY, "hatch": MIXED_HATCH})
 
 
 def legend(view: RunView) -> list[LegendItem]:

@@ -180,6 +180,7 @@ def events_data(idx: EventIndex, rows: np.ndarray, *, notes_chars: int = NOTES_C
         "hi": _figures(frame["fatalities_high"]),
         "f1": idx.faction1[rows].tolist(),
         "f2": idx.faction2[rows].tolist(),
+        "ap": idx.approximate[rows].astype(np.int8).tolist(),  # 1: approximate place: hollow
         "start": idx.start_day[rows].tolist(),
         "end": idx.end_day[rows].tolist(),
         "strings": strings,
@@ -325,6 +326,11 @@ def factions_present(view: RunView) -> list[str]:
 
 def legend(view: RunView) -> list[LegendItem]:
     keys = factions_present(view) or list(FACTION_KEYS)
-    return [LegendItem("heading", "Events: principal party"),
-            *(faction_item(k) for k in keys),
-            LegendItem("heading", "Deaths (best estimate)"), *size_items()]
+    items = [LegendItem("heading", "Events: principal party"),
+             *(faction_item(k) for k in keys)]
+    rows = view.rows
+    if len(rows) and view.catalog.index.approximate[rows].any():
+        first = keys[0]
+        items.append(faction_item(first, label="Hollow: place approximate (near, district or "
+                                               "governorate)", hollow=True))
+    return [*items, LegendItem("heading", "Deaths (best estimate)"), *size_items()]

@@ -27,6 +27,10 @@ SHARED = ROOT.parent / "shared" / "data"
 SHOTS = {
     "screenshot-2017-12-06.png": "date=2017-12-06",
     "screenshot-present-2018-04-07.png": "date=2018-04-07&window=quarter&present=1",
+    # The claim against the record: the places IS still held, in the Euphrates valley.
+    "screenshot-control-2017-12-06.png": ("date=2017-12-06&layers=control_areas,control,"
+                                          "milestones,boundaries&center=34.9000,39.9000"
+                                          "&zoom=8&present=1"),
 }
 
 
@@ -46,7 +50,11 @@ def main() -> None:
                 page.goto(f"{server.url}/?{query}")
                 wait_for_app(page, timeout=90_000)
                 map_frame(page).locator(".leaflet-container").wait_for(timeout=60_000)
-                page.wait_for_timeout(2000)  # let the date's layers draw
+                # The date's layers have drawn when the map holds markers (events or places).
+                page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(
+                    ".leaflet-overlay-pane canvas, .leaflet-overlay-pane path").first.wait_for(
+                    timeout=60_000)
+                wait_for_app(page, timeout=90_000)
                 page.screenshot(path=str(ROOT / "docs" / name))
                 print("wrote", ROOT / "docs" / name)
             browser.close()

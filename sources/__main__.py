@@ -4,6 +4,8 @@
     python -m sources import FILE [--store DIR] [--format F] [--date-format F] [--rejected-csv OUT]
     python -m sources download ucdp [--url URL] [--store DIR]
     python -m sources control --on YYYY-MM-DD [--json] [--store DIR]
+    python -m sources list [--json] [--store DIR]
+    python -m sources remove ID [--store DIR]
 
 ``check`` reads and validates without storing; with ``--json`` the last line of output is
 one JSON object (format, rows, accepted, rejected, reasons, error). Exit status 0 when the
@@ -132,6 +134,37 @@ def _control_on(args: argparse.Namespace) -> int:
     return 0
 
 
+def _list(args: argparse.Namespace) -> int:
+    from sources.inventory import as_dict, list_datasets
+
+    store_dir = Path(args.store) if args.store else default_store()
+    datasets = list_datasets(store_dir)
+    if args.json:
+        print(json.dumps({"store": str(store_dir),
+                          "datasets": [as_dict(d) for d in datasets]}, ensure_ascii=False))
+        return 0
+    print(f"{store_dir}: {len(datasets)} dataset(s)")
+    for d in datasets:
+        rows = f"{d.rows:,} rows" if d.rows is not None else ""
+        span = f"{d.first} to {d.last}" if d.first else ""
+        print(f"  {d.id}  {d.kind:<8} {d.name:<40} {rows:<14} {span:<25} {d.imported_at}")
+    return 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    from sources.inventory import as_dict, remove
+
+    store_dir = Path(args.store) if args.store else default_store()
+    try:
+        removed = remove(store_dir, args.id)
+    except KeyError as exc:
+        print(json.dumps({"error": str(exc).strip("'\"")}))
+        return 1
+    print(f"removed {removed.kind} dataset {removed.name} ({removed.id})")
+    print(json.dumps({"removed": as_dict(removed)}, ensure_ascii=False))
+    return 0
+
+
 def _check_or_import(args: argparse.Namespace, *, store: bool) -> int:
     path = Path(args.file)
     from sources.control import is_control_file
@@ -201,6 +234,12 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_argument("--json", action="store_true",
                      help="print one JSON object (date, places) on the last line")
     sub.add_argument("--store", help="store folder (default $CONFLICT_MAP_STORE or data/store)")
+    sub = commands.add_parser("list", help="the datasets in the store")
+    sub.add_argument("--json", action="store_true", help="one JSON object on the last line")
+    sub.add_argument("--store")
+    sub = commands.add_parser("remove", help="take a dataset out of the store, by its id")
+    sub.add_argument("id", help="the id `list` shows (at least 6 characters)")
+    sub.add_argument("--store")
     sub = commands.add_parser("download", help="download a dataset into the store")
     sub.add_argument("dataset", choices=["ucdp"])
     sub.add_argument("--url")
@@ -210,8 +249,23 @@ def main(argv: list[str] | None = None) -> int:
         return _download(args)
     if args.command == "control":
         return _control_on(args)
+    if args.command == "list":
+        return _list(args)
+    if args.command == "remove":
+        return _remove(args)
     return _check_or_import(args, store=args.command == "import")
 
 
+def safe_main(argv: list[str] | None = None) -> int:
+    """:func:`main`, but any failure ends with one JSON line and exit 1, never a traceback."""
+    try:
+        return main(argv)
+    except SystemExit:
+        raise
+    except BaseException as exc:  # KeyboardInterrupt included: still one clear line
+        print(json.dumps({"error": f"{type(exc).__name__}: {str(exc)[:300]}"}))
+        return 1
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(safe_main())

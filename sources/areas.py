@@ -279,7 +279,7 @@ def load_stored_areas(store_dir: str | Path) -> tuple[gpd.GeoDataFrame, list[str
             sidecar = json.loads((folder / f"{fp}.json").read_text(encoding="utf-8"))
             name = str(sidecar.get("name") or fp)
             tables.append(_read_with(folder / f"{fp}{sidecar.get('suffix', '')}", sidecar, name))
-        except (OSError, ValueError) as exc:  # SourceError and JSON errors are ValueErrors
+        except Exception as exc:  # one damaged entry is named and skipped, the rest loads
             problems.append(f"Added area file {fp[:12]}… not loaded: {exc}")
     return concat_areas(tables), problems
 
@@ -312,4 +312,7 @@ def load_area_folder(path: str | Path) -> tuple[gpd.GeoDataFrame, list[str]]:
             tables.append(_read_with(file, choices))
         except SourceError as exc:
             problems.append(str(exc))
+        except Exception as exc:  # one bad file is named and skipped, the rest loads
+            problems.append(f"{file.name} could not be read ({type(exc).__name__}: "
+                            f"{str(exc)[:200]}); its areas are not shown.")
     return concat_areas(tables), problems

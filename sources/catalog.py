@@ -125,12 +125,19 @@ def assemble(config: Config) -> LoadedData:
     )
 
 
+def _stored_name(fp: str, store_dir: Path) -> str:
+    try:
+        return str(store.read_meta(store.path_for(fp, store_dir)).get("source") or "unknown")
+    except Exception:  # the entry is damaged: its name may be too
+        return "name unknown"
+
+
 def _boundaries(config: Config, problems: list[str]) -> Boundaries | None:
     if not config.boundaries:
         return None
     try:
         return load_boundaries(Path(config.boundaries))
-    except (OSError, ValueError) as err:
+    except Exception as err:  # the map still works without outlines
         problems.append(f"Boundaries not loaded: {err}")
         return None
 
@@ -144,7 +151,11 @@ def _events(config: Config, boundaries: Boundaries | None,
     in_folder: set[str] = set()
     if events_path.exists():
         # Files in the events folder are parsed once, then read back from the store.
-        results.append(load_events(events_path, store_dir=store_dir, boundaries=boundaries))
+        try:
+            results.append(load_events(events_path, store_dir=store_dir,
+                                       boundaries=boundaries))
+        except OSError as err:  # the folder itself (or the store) cannot be used
+            problems.append(f"The events in {config.events} were not loaded: {err}")
         files = [events_path] if events_path.is_file() else sorted(events_path.iterdir())
         in_folder = {store.fingerprint(p) for p in files if p.is_file()}
     elif config.events != str(DATA_DIR / "events"):
@@ -152,8 +163,15 @@ def _events(config: Config, boundaries: Boundaries | None,
     if store_dir.is_dir():
         # Files imported by upload, download or `python -m sources import`, not already in the
         # folder: with their report and rejected rows, as kept at import.
-        results += [stored_result(fp, store_dir) for fp in imported_events(store_dir)
-                    if fp not in in_folder]
+        for fp in imported_events(store_dir):
+            if fp in in_folder:
+                continue
+            try:
+                results.append(stored_result(fp, store_dir))
+            except Exception as err:  # a damaged store entry is skipped, named
+                problems.append(f"Store entry {fp[:12]}… ({_stored_name(fp, store_dir)}) could "
+                                f"not be read and was skipped: {type(err).__name__}: "
+                                f"{str(err)[:160]}")
 
     events = pd.concat([r.events for r in results], ignore_index=True)
     before = len(events)
@@ -195,8 +213,8 @@ def _control(config: Config, boundaries: Boundaries | None,
         try:
             table = read_control_file(path, known_places=known, boundaries=boundaries,
                                       name=name)
-        except (SourceError, OSError) as err:
-            reports.append(FileReport(name, "control", 0, 0, 0, {}, str(err)))
+        except Exception as err:  # one bad file never takes the page down
+            reports.append(FileReport(name, "control", 0, 0, 0, {}, f"{name}: {err}"))
             continue
         accepted = len(table.places) + len(table.changes)
         reports.append(FileReport(name, control_format(path), accepted + len(table.rejected),

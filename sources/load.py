@@ -136,6 +136,12 @@ def read_events_file(
         return _failed(path, fmt, str(exc))
     except (OSError, MemoryError) as exc:
         return _failed(path, fmt, f"{path.name} cannot be read: {exc}.")
+    except RecursionError:
+        return _failed(path, fmt, f"{path.name} is nested too deeply to read (a JSON file "
+                                  "with thousands of levels?); nothing was loaded from it.")
+    except Exception as exc:  # one bad file must never take the page down
+        return _failed(path, fmt, f"{path.name} could not be read ({type(exc).__name__}: "
+                                  f"{str(exc)[:200]}); nothing was loaded from it.")
     governorates = getattr(boundaries, "governorates", None)
     if governorates is not None:
         accepted = assign_governorates(accepted, governorates)

@@ -174,3 +174,50 @@ def test_outside_the_loaded_data_the_page_says_only_key_events_cover_it():
     outside = run_app(date="2013-08-21")
     notes = [c.value for c in outside.caption if "Only the project's key events" in c.value]
     assert len(notes) == 1 and "UCDP GED 19" in notes[0] and "2019" in notes[0], notes
+
+
+def test_the_sidebar_lists_the_registry_s_layers_and_the_link_follows_them():
+    from layers.registry import LAYER_KEYS, label
+
+    at = run_app(date="2017-12-06")
+    picker = at.multiselect(key="layers")
+    assert [label(k) for k in LAYER_KEYS.keys] == picker.options
+    assert set(picker.value) == set(LAYER_KEYS.defaults)
+    picker.set_value(["events", "control_areas"]).run()
+    assert not at.exception
+    assert param(at, "layers") == "control_areas,events"
+    groups = component_args(at)["feature_group"]
+    assert "L.controlAreas(" in groups and "L.controlPlaces(" not in groups
+
+
+def test_the_claim_is_held_against_the_control_record():
+    from sources.control import load_shipped
+    from view.control import ControlRecord, territorial_claim
+
+    at = run_app(date="2017-12-06")
+    text = markdown_text(at)
+    held = territorial_claim(ControlRecord(load_shipped()), "is", date(2017, 12, 6)).held
+    assert f'data-fig="places">{len(held):,}<' in text
+    assert "A claim set beside a sourced record of places" in text
+    assert "Hajin: held since" in text
+    at.button(key="claim_places_0").click().run()
+    assert not at.exception
+    # The control layer is on by default, so the link leaves the layers out; the map moves.
+    assert "layers" not in at.query_params
+    assert component_args(at)["zoom"] >= 7
+
+
+def test_a_step_sends_the_day_s_state_not_the_record():
+    args = component_args(run_app(date="2017-06-01"))
+    assert "L.controlPlaces(" in args["feature_group"]
+    assert len(args["feature_group"]) < 400_000
+    # The record is a file the browser fetches once; the base map only names it.
+    assert "L.cmControlRecordUrl(" in args["script"] and "Hajin" not in args["script"]
+
+
+def test_hiding_approximate_places_is_in_the_link():
+    at = run_app(date="2017-12-06", places="exact")
+    assert at.checkbox(key="exact_only").value is True
+    assert param(at, "places") == "exact"
+    approximate = run_app(date="2017-12-06")
+    assert approximate.checkbox(key="exact_only").value is False

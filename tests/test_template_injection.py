@@ -3,7 +3,8 @@
 branca renders each element's script, then compiles that text as a Jinja template once more
 when the page is rendered (``Element(script(...))`` in ``MacroElement.render``). Text that
 reaches a folium template unescaped would be *run on the server*: ``{{ 7*7 }}`` in a zone's
-name would show as 49, and worse payloads would run commands (checked before the fix). Every path that puts dataset text
+name would show as 49, and worse payloads would run commands (every test here failed before
+the braces were escaped). Every path that puts dataset text
 into the map escapes the braces; this file tries each one with payloads that would show.
 """
 

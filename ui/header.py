@@ -35,12 +35,15 @@ CATEGORY_LABELS = {
 }
 
 
-def date_banner(clock: Clock, summary: str) -> None:
-    """The selected date, large, with the window and what the map draws."""
+def date_banner(clock: Clock, summaries: list[str]) -> None:
+    """The selected date, large, with the window and what the map draws: the events layer's
+    line in bold, then one line per other layer that says what it draws."""
+    first, *rest = summaries or [""]
+    more = "".join(f'<br><span class="cm-summary">{_h(line)}</span>' for line in rest)
     st.markdown(
         f"""<div class="cm-banner">
   <div class="cm-date" data-testid="cm-date">{_h(format_day(clock.day))}</div>
-  <div class="cm-window">{_h(clock.describe())}<br><b>{_h(summary)}</b></div>
+  <div class="cm-window">{_h(clock.describe())}<br><b>{_h(first)}</b>{more}</div>
 </div>""",
         unsafe_allow_html=True,
     )

@@ -46,8 +46,7 @@ def draw_map(m: folium.Map, groups: list[folium.FeatureGroup], *, height: int) -
     state.remember_map_report(out)
 
 
-def header_summary(groups: list[folium.FeatureGroup], view: RunView) -> str:
-    """What the map draws, in words, for the header."""
-    if not view.shows("events"):
-        return "Events layer off"
-    return "; ".join(registry.summaries(groups))
+def header_summary(groups: list[folium.FeatureGroup], view: RunView) -> list[str]:
+    """What the map draws, in words, for the header: the events layer's line first."""
+    lines = registry.summaries(groups)
+    return lines if view.shows("events") else ["Events layer off", *lines]

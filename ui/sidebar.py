@@ -23,6 +23,8 @@ from sources.control import (
 )
 from sources.detect import SourceError
 from sources.download import DEFAULT_UCDP_URL, SourceDownloadError, download_ucdp
+from sources.inventory import list_datasets
+from sources.inventory import remove as remove_dataset
 from sources.load import import_events_file
 from sources.schema import FACTIONS
 from ui import state
@@ -44,6 +46,9 @@ def view_controls(briefings: dict[str, Briefing], config: Config) -> str:
         format_func=lambda k: FACTIONS[k],
         help="Shows events in which either side belongs to one of these factions.",
     )
+    st.checkbox("Only events with an exact place", key=state.EXACT_ONLY,
+                help="Hides events whose place the source gives only approximately (near a "
+                     "place, a district or a governorate); on the map they are hollow.")
     st.multiselect("Layers", list(registry.LAYER_KEYS.keys), key=state.LAYERS,
                    format_func=registry.label)
     osm = st.toggle("OpenStreetMap tiles (needs internet)", value=config.tiles == "osm",
@@ -78,6 +83,36 @@ def data_status(catalog: Catalog) -> None:
             st.markdown(f"- Areas **{md(layer)}**: {len(group):,} area(s)")
         for problem in catalog.problems:
             st.warning(md(problem))
+
+
+def stored_datasets(config: Config) -> None:
+    """The datasets imported into the store, each with a button that takes it out (for every
+    viewer of this dashboard: the store is shared)."""
+    datasets = list_datasets(config.store_dir)
+    if not datasets:
+        return
+    with st.expander(f"Stored datasets ({len(datasets)})", expanded=False):
+        st.caption("Imported files this dashboard loads for every viewer. Removing one takes "
+                   "it out of the store (`python -m sources list` / `remove` do the same).")
+        for d in datasets:
+            rows = f", {d.rows:,} rows" if d.rows is not None else ""
+            span = f", {d.first} to {d.last}" if d.first else ""
+            st.markdown(f"**{md(d.name)}** ({md(d.kind)}{md(rows)}{md(span)}) · id `{d.id}`")
+            st.button("Remove from the store", key=f"remove_{d.id}",
+                      on_click=_remove_dataset, args=(config.store_dir, d.id))
+    done = state.outcome("removed")
+    if done:
+        _show(done)
+
+
+def _remove_dataset(store_dir: str, dataset_id: str) -> None:
+    try:
+        removed = remove_dataset(store_dir, dataset_id)
+    except (KeyError, OSError) as exc:
+        state.set_outcome("removed", {"kind": "error", "message": f"Not removed: {exc}"})
+        return
+    state.set_outcome("removed", {"kind": "success", "message":
+                                  f"{removed.name} was removed from the store."})
 
 
 def _remember(name: str, file_id: str, kind: str, message: str, **extra) -> None:

@@ -42,6 +42,7 @@ LAYERS = "layers"
 PRESENT = "present"
 BRIEFING = "briefing"
 TILES_OSM = "tiles_osm"
+EXACT_ONLY = "exact_only"  # hide events whose place is approximate
 PLAY_STEP = "play_step"
 PLAY_SPEED = "play_speed"
 PLAY_HOLD = "play_hold"
@@ -95,6 +96,7 @@ def init_state(span: tuple[date, date]) -> None:
     ss[FACTIONS] = list(s.factions)
     ss[LAYERS] = list(s.layers)
     ss[PRESENT] = s.present
+    ss[EXACT_ONLY] = s.exact_only
     ss[BRIEFING] = s.briefing or ""
     ss[_SCENE] = s.scene
     ss[_MAP_COMMAND] = (s.center, s.zoom) if s.center or s.zoom else None
@@ -201,12 +203,14 @@ def view_state() -> ViewState:
         window=ss[WINDOW],
         range_start=ss.get(_RANGE_START),
         factions=tuple(ss.get(FACTIONS) or ()),
-        layers=tuple(ss.get(LAYERS) or ()),
+        # In the registry's order, however they were picked: one view, one link.
+        layers=tuple(k for k in LAYER_KEYS.keys if k in set(ss.get(LAYERS) or ())),
         center=center,
         zoom=zoom,
         briefing=briefing_id() or None,
         scene=scene(),
         present=present(),
+        exact_only=bool(ss.get(EXACT_ONLY)),
     )
 
 
@@ -294,9 +298,8 @@ def show_range(factions: list[str], first: date, last: date) -> None:
 def show_places(center: tuple[float, float], zoom: int) -> None:
     """Callback: switch the control layer on and move the map to ``center`` and ``zoom``."""
     ss = _ss()
-    layers = list(ss.get(LAYERS) or [])
-    if "control" not in layers:
-        ss[LAYERS] = [*layers, "control"]
+    shown = {*(ss.get(LAYERS) or []), "control"}
+    ss[LAYERS] = [key for key in LAYER_KEYS.keys if key in shown]  # the registry's order
     ss[_MAP_COMMAND] = (center, zoom)
     ss[_PLAYING] = False
 
@@ -385,7 +388,7 @@ def _applied_by_app_run() -> tuple:
     is set when the app runs)."""
     ss = _ss()
     return (playing(), ss.get(PLAY_SPEED), tuple(ss.get(FACTIONS) or ()),
-            tuple(ss.get(LAYERS) or ()))
+            tuple(ss.get(LAYERS) or ()), bool(ss.get(EXACT_ONLY)))
 
 
 def mark_app_run() -> None:

@@ -20,6 +20,7 @@ import pandas as pd
 from sources.control import CONTESTED, ControlTables, empty_changes, empty_places
 
 NO_RECORD = "no record"
+_KEY_SPAN = 1 << 20  # more days than 1970..4840: place * span + day orders (place, day)
 MIXED = "mixed"  # a sub-district whose tracked places disagree
 
 
@@ -50,9 +51,18 @@ class ControlRecord:
         known = changes["place_id"].isin(set(self.places["place_id"].astype(str)))
         self.changes = changes.loc[known].sort_values(["place_id", "date"], ignore_index=True)
         position = {pid: i for i, pid in enumerate(self.places["place_id"].astype(str))}
-        self._place_of_change = self.changes["place_id"].astype(str).map(position).to_numpy(
+        place_of_change = self.changes["place_id"].astype(str).map(position).to_numpy(
             dtype=np.int64)
-        self._days = self.changes["date"].to_numpy(dtype="datetime64[D]")
+        days = self.changes["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+        # Changes sorted by (place, day) as one key: the state on a day is one searchsorted.
+        self._keys = place_of_change * _KEY_SPAN + days
+        self._first_change = np.searchsorted(place_of_change, np.arange(len(self.places)))
+        self._columns = {name: self.changes[name].to_numpy(dtype=object) for name in
+                         ("controller", "besieged_by", "date_precision", "source_title",
+                          "source_url")}
+        self._dates = self.changes["date"].to_numpy(dtype="datetime64[ns]")
+        self._base = self.places[["place_id", "name_en", "name_ar", "latitude", "longitude",
+                                  "admin3_pcode", "kind"]].reset_index(drop=True)
         self._over_time: dict[str, pd.DataFrame] = {}
 
     def __len__(self) -> int:
@@ -68,28 +78,21 @@ class ControlRecord:
         """Every place with its state on ``day``: ``controller`` (``"no record"`` before its
         first change), ``besieged_by``, ``since`` (the change's day), ``date_precision``,
         ``source_title``, ``source_url``. One row per place, in the places' order."""
-        day64 = np.datetime64(pd.Timestamp(day).date(), "D")
-        valid = self._days <= day64
-        # The last valid change per place: changes are sorted by (place, date).
-        last = np.full(len(self.places), -1, dtype=np.int64)
-        idx = np.flatnonzero(valid)
-        last[self._place_of_change[idx]] = idx  # later rows overwrite earlier ones
-        out = self.places[["place_id", "name_en", "name_ar", "latitude", "longitude",
-                           "admin3_pcode", "kind"]].copy()
-        has = last >= 0
-        picked = self.changes.iloc[last[has]]
-        out["controller"] = NO_RECORD
-        out["besieged_by"] = ""
-        out["since"] = pd.NaT
-        out["date_precision"] = ""
-        out["source_title"] = ""
-        out["source_url"] = ""
-        for column, source in (("controller", "controller"), ("besieged_by", "besieged_by"),
-                               ("since", "date"), ("date_precision", "date_precision"),
-                               ("source_title", "source_title"), ("source_url", "source_url")):
-            out.loc[has, column] = picked[source].to_numpy()
-        out["since"] = pd.to_datetime(out["since"])
-        return out
+        day = np.datetime64(pd.Timestamp(day).date(), "D").astype(np.int64)
+        places = np.arange(len(self.places), dtype=np.int64)
+        # The last change on or before the day, per place; -1 before the place's first change.
+        last = np.searchsorted(self._keys, places * _KEY_SPAN + day, side="right") - 1
+        has = last >= self._first_change
+        pick = np.where(has, last, 0)
+        out = self._base.copy()
+        for name, values in self._columns.items():
+            empty = NO_RECORD if name == "controller" else ""
+            out[name] = np.where(has, values[pick], empty) if len(values) else empty
+        since = self._dates[pick] if len(self._dates) else np.zeros(len(places), "datetime64[ns]")
+        out["since"] = np.where(has, since, np.datetime64("NaT"))
+        return out[["place_id", "name_en", "name_ar", "latitude", "longitude", "admin3_pcode",
+                    "kind", "controller", "besieged_by", "since", "date_precision",
+                    "source_title", "source_url"]]
 
     def history(self, place_id: str) -> list[Period]:
         """A place's whole history, oldest first, each period with its source."""

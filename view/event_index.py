@@ -131,6 +131,9 @@ class EventIndex:
         never shown as a figure: see ``no_figure``).
     no_figure
         bool: the source gives no death figure for the event.
+    approximate
+        bool: the event's place is approximate (``place_precision`` other than ``exact``:
+        near, district, governorate, country); drawn hollow, and a filter can hide them.
     governorate
         int16 codes into :attr:`governorates` (-1 where the governorate is empty).
     governorates
@@ -147,6 +150,7 @@ class EventIndex:
     faction2: np.ndarray
     fatalities: np.ndarray
     no_figure: np.ndarray
+    approximate: np.ndarray
     governorate: np.ndarray
     governorates: tuple[str, ...]
     _tiers: tuple[_Tier, ...] = field(repr=False)
@@ -203,6 +207,8 @@ class EventIndex:
             faction2=_readonly(f2),
             fatalities=_readonly(best),
             no_figure=_readonly(no_figure),
+            approximate=_readonly((frame["place_precision"].astype(str) != "exact")
+                                  .to_numpy(dtype=bool)),
             governorate=_readonly(gov_codes.astype(np.int16)),
             governorates=tuple(str(name) for name in gov_names),
             _tiers=tiers,
@@ -219,6 +225,7 @@ class EventIndex:
         end: dt.date | pd.Timestamp | str,
         *,
         factions: Iterable[str] | None = None,
+        exact_only: bool = False,
     ) -> np.ndarray:
         """Return the sorted row positions of events overlapping ``[start, end]`` (inclusive).
 
@@ -229,6 +236,8 @@ class EventIndex:
         factions
             When given, keep only events *involving* one of these factions (either actor);
             ``None`` keeps all. Unknown faction keys raise ``KeyError``.
+        exact_only
+            Leave out the events whose place is approximate (:attr:`approximate`).
 
         Returns
         -------
@@ -244,6 +253,8 @@ class EventIndex:
             wanted = np.zeros(len(FACTION_KEYS), dtype=bool)
             wanted[[FACTION_CODE[f] for f in factions]] = True
             rows = rows[wanted[self.faction1[rows]] | wanted[self.faction2[rows]]]
+        if exact_only:
+            rows = rows[~self.approximate[rows]]
         return rows
 
     def span(self) -> tuple[dt.date, dt.date] | None:

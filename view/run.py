@@ -86,7 +86,8 @@ def build_run_view(catalog: Catalog, state: ViewState, map_view: MapView) -> Run
     """Build the view of a run from the state and the map's position."""
     span_start, span_end = catalog.span
     clock = Clock(state.day, state.window, span_start, span_end, state.range_start)
-    rows = catalog.index.window(clock.start, clock.end, factions=state.factions or None)
+    rows = catalog.index.window(clock.start, clock.end, factions=state.factions or None,
+                                exact_only=state.exact_only)
     return RunView(
         catalog=catalog,
         state=state,

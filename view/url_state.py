@@ -43,6 +43,7 @@ class ViewState:
     briefing: str | None = None
     scene: int | None = None  # 1-based scene number within the briefing
     present: bool = False
+    exact_only: bool = False  # hide events whose place is approximate
 
     def with_(self, **changes) -> ViewState:
         return replace(self, **changes)
@@ -131,6 +132,11 @@ def from_query(params: Mapping[str, object], default_day: date,
             bad("scene", raw, "expected a scene number from 1")
     if (raw := _one(params, "present")) is not None:
         state = state.with_(present=raw in {"1", "true", "yes"})
+    if (raw := _one(params, "places")) is not None:
+        if raw in {"exact", "all"}:
+            state = state.with_(exact_only=raw == "exact")
+        else:
+            bad("places", raw, "expected exact or all")
     return ParsedState(state, problems)
 
 
@@ -155,4 +161,6 @@ def to_query(state: ViewState, layer_keys: LayerKeys) -> dict[str, str]:
         out["scene"] = str(state.scene)
     if state.present:
         out["present"] = "1"
+    if state.exact_only:
+        out["places"] = "exact"
     return out

@@ -181,10 +181,13 @@ def _draw_events(draw, v: ExportView, proj: Projection, ss: int, u: float,
     order = np.argsort(-deaths[inside], kind="stable")
     idx = np.flatnonzero(inside)[order]
     outline_w = 1.5 * u
+    approximate = (events["place_precision"].astype(str) != "exact").to_numpy()
     for i in idx:
         style = FACTION_STYLE.get(factions[i], FACTION_STYLE["other"])
-        draw_marker(draw, style.shape, style.colour, x[i] * ss, y[i] * ss, radius[i], outline_w)
-        marks.append(Mark("events", style.shape, style.colour, float(map_radius[i])))
+        draw_marker(draw, style.shape, style.colour, x[i] * ss, y[i] * ss, radius[i], outline_w,
+                    hollow=bool(approximate[i]))
+        marks.append(Mark("events", style.shape, style.colour, float(map_radius[i]),
+                          hollow=bool(approximate[i])))
 
 
 def _draw_milestones(draw, v: ExportView, proj: Projection, ss: int, u: float) -> None:

@@ -86,7 +86,7 @@
     var now = c < 0 ? "No record on this day (nothing is guessed)"
       : labels[c] + " since " + isoDay(state.s[i]) +
         (state.b[i] >= 0 ? ", besieged by " + labels[state.b[i]] : "");
-    var line = el("div", "On " + options.dayLabel + ": " + now);
+    var line = el("div", "On " + state.day + ": " + now);
     line.style.fontWeight = "bold";
     line.style.margin = "0.3em 0";
     box.appendChild(line);

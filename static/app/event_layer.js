@@ -269,11 +269,13 @@
           radius: eventRadius(data.d[i], options.radius),
           shape: shapes[data.f[i]] || "circle",
           geometry: options,
-          color: outline,
-          weight: 1.5,
+          // An approximate place (near, district, governorate) is hollow: its outline in the
+          // faction's colour, so a viewer can tell it from an exact point.
+          color: data.ap && data.ap[i] ? (colours[data.f[i]] || "#888888") : outline,
+          weight: data.ap && data.ap[i] ? 2.5 : 1.5,
           opacity: 1,
-          fillColor: colours[data.f[i]] || "#888888",
-          fillOpacity: 0.9
+          fillColor: data.ap && data.ap[i] ? "#ffffff" : (colours[data.f[i]] || "#888888"),
+          fillOpacity: data.ap && data.ap[i] ? 0.55 : 0.9
         });
         marker._conflictId = data.strings[data.id[i]];  // for tests and click handlers
         // Built on first open, from the data, with textContent only.

@@ -7,6 +7,7 @@ to load.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
 import pytest
@@ -18,6 +19,7 @@ from playwright.sync_api import (
     Request,
     Route,
 )
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.harness import is_local
 
@@ -90,7 +92,9 @@ def page(browser: Browser, page_guard: PageGuard) -> Iterator[Page]:
     page.on("console", page_guard.on_console)
     page.on("websocket", lambda ws: page_guard.requests.append(ws.url))
     yield page
-    page.wait_for_timeout(300)  # let late requests and dialogs arrive before judging
+    # Late requests and dialogs arrive before judging: wait until the network is quiet.
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_load_state("networkidle", timeout=5_000)
     context.close()
     problems = page_guard.problems()
     if problems:

@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import Frame, FrameLocator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -147,9 +148,12 @@ def start_app(
 
 
 def wait_for_app(page: Page, timeout: float = 30_000) -> None:
-    """Wait until the app is connected, its script run has finished and nothing is loading."""
+    """Wait until the app is connected, its script run has finished and nothing is loading.
+
+    This says the app is idle *now*; after a click or a key, a test waits for the outcome it
+    expects (:func:`wait_for_param`, :func:`wait_for_map`, ``expect``), never for a time.
+    """
     page.wait_for_selector("[data-testid='stAppViewContainer']", timeout=timeout, state="attached")
-    page.wait_for_timeout(250)  # Streamlit's own suite waits for debounced widgets too
     page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(
         timeout=timeout, state="attached"
     )
@@ -234,12 +238,12 @@ def wait_for_param(page: Page, key: str, value: str | None, timeout: float = 30_
     knows that run has happened (the page's "not running" flag alone can be read before the
     server has even received the click).
     """
-    step = 100
-    for _ in range(int(timeout / step)):
-        if params(page).get(key) == value:
-            return
-        page.wait_for_timeout(step)
-    raise AssertionError(f"URL never had {key}={value!r}: {page.url}")
+    try:
+        page.wait_for_function(
+            "([key, value]) => new URLSearchParams(window.location.search).get(key) === value",
+            arg=[key, value], timeout=timeout)
+    except PlaywrightTimeoutError:
+        raise AssertionError(f"URL never had {key}={value!r}: {page.url}") from None
 
 
 def wait_for_map(page: Page, condition_js: str, timeout: float = 30_000) -> dict:
@@ -262,7 +266,6 @@ def click_key(page: Page, key: str) -> None:
         "visible=true")
     expect(button).to_have_count(1)
     button.click()
-    page.wait_for_timeout(300)
     wait_for_app(page, timeout=60_000)
 
 

@@ -73,8 +73,7 @@ def focus_page(page: Page) -> None:
 def press(page: Page, key: str) -> None:
     focus_page(page)
     page.keyboard.press(key)
-    page.wait_for_timeout(300)
-    wait_for_app(page, timeout=60_000)
+    wait_for_app(page, timeout=60_000)  # callers then wait for the outcome (URL, map)
 
 
 def script_runs_during(page: Page, ms: int) -> int:
@@ -182,10 +181,9 @@ def test_keyboard_steps_widens_and_plays(app_url, page: Page, present: bool):
 
     press(page, " ")
     start = params(page)["date"]
-    for _ in range(80):
-        page.wait_for_timeout(100)
-        if params(page)["date"] != start:
-            break
+    page.wait_for_function(  # play's first tick has moved the date
+        "start => new URLSearchParams(window.location.search).get('date') !== start",
+        arg=start, timeout=30_000)
     moved = params(page)["date"]
     assert moved > start, "Space did not start play"
     assert script_runs_during(page, 2500) >= 1  # play ticks: the measure below can fail
@@ -193,7 +191,6 @@ def test_keyboard_steps_widens_and_plays(app_url, page: Page, present: bool):
     page.keyboard.press(" ")
     expect(page.locator(".st-key-play button").locator("visible=true")).to_contain_text(
         "Play", timeout=10_000)
-    page.wait_for_timeout(1000)
     wait_for_app(page, timeout=60_000)
     paused = params(page)["date"]
     # Paused: nothing moves, and the dashboard stops rerunning (a play timer left running
@@ -255,7 +252,6 @@ def test_copied_link_reopens_the_same_view(app_url, page: Page):
     frame = map_handle(page)
     frame.evaluate("() => { window.map.setView([35.2, 39.6], 8); }")
     wait_for_param(page, "zoom", "8")
-    page.wait_for_timeout(800)
     wait_for_app(page, timeout=60_000)
     open_share_panel(page)
     link = share_code_blocks(page)[0]

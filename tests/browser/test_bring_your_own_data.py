@@ -115,7 +115,7 @@ def open_at(page: Page, url: str, until: str = "true") -> dict:
 def open_expander(page: Page, title: str) -> None:
     summary = page.locator("[data-testid='stExpander'] summary", has_text=title)
     summary.click()
-    page.wait_for_timeout(300)
+    expect(summary.locator("xpath=..")).to_have_attribute("open", "")  # the <details> opened
 
 
 def loaded_count(page: Page) -> int:
@@ -127,13 +127,17 @@ def sidebar_shot(page: Page, name: str, target) -> None:
     """A screenshot with ``target`` (a sidebar element) scrolled into view."""
     target.first.scroll_into_view_if_needed()
     page.mouse.move(900, 980)  # no tooltip over the sidebar
-    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stTooltipContent")).to_have_count(0)
     screenshot(page, name)
 
 
 def upload(page: Page, key: str, files) -> None:
     page.locator(f".st-key-{key} input[type='file']").set_input_files(files)
-    page.wait_for_timeout(500)
+    count = len(files) if isinstance(files, list | tuple) else 1
+    # The upload has reached the app when the uploader lists the file; callers then wait for
+    # the message the file's run writes.
+    expect(page.locator(f".st-key-{key} [data-testid='stFileUploaderFile']")).to_have_count(
+        count, timeout=90_000)
     wait_for_app(page, timeout=90_000)
 
 
@@ -141,7 +145,7 @@ def test_a_upload_events_file(app_url, page: Page, upload_csv):
     path, good = upload_csv
     before = open_at(page, f"{app_url}/?date={UPLOAD_DAY}&window=day")
     loaded_before = loaded_count(page)
-    open_expander(page, "Add your own events file")
+    open_expander(page, "Add your own events or control file")
     upload(page, "upload_file", str(path))
     message = page.get_by_text(f"my_events.csv: {good:,} events added; 1 row rejected.")
     expect(message).to_be_visible(timeout=60_000)
@@ -161,7 +165,7 @@ def test_a_upload_events_file(app_url, page: Page, upload_csv):
 def test_b_broken_file_is_refused_and_data_kept(app_url, page: Page):
     before = open_at(page, f"{app_url}/?date={UPLOAD_DAY}&window=day")
     loaded_before = loaded_count(page)
-    open_expander(page, "Add your own events file")
+    open_expander(page, "Add your own events or control file")
     upload(page, "upload_file", {"name": "broken.csv", "mimeType": "text/csv",
                                  "buffer": bytes(range(256)) * 8})
     error = page.get_by_test_id("stAlertContentError").filter(has_text="broken.csv")
@@ -197,8 +201,6 @@ def test_c_area_file_on_the_clock(app_url, page: Page):
     sidebar_shot(page, "byod-c-area-fields", page.locator(".st-key-add_areas"))
     button = page.locator(".st-key-add_areas button").locator("visible=true")
     button.click()
-    page.wait_for_timeout(300)
-    wait_for_app(page, timeout=60_000)
     expect(page.get_by_text("pocket.geojson: 1 area(s) added")).to_be_visible(timeout=30_000)
     sidebar_shot(page, "byod-c-area-added", page.get_by_text("pocket.geojson: 1 area(s) added"))
 
@@ -216,7 +218,7 @@ def test_d_download_ucdp(app_url, page: Page):
     open_at(page, f"{app_url}/?date={CLAIM_DAY}")
     expect(page.get_by_test_id("cm-claim")).not_to_contain_text("UCDP GED 19.1")
     loaded_before = loaded_count(page)
-    open_expander(page, "Add your own events file")
+    open_expander(page, "Add your own events or control file")
     button = page.locator(".st-key-ucdp_download button").locator("visible=true")
     button.click()
     expect(page.get_by_test_id("stProgress")).to_be_visible(timeout=30_000)

@@ -84,7 +84,8 @@ def test_hostile_text_shows_as_text(page: Page, demo_app: AppServer) -> None:
     expect(popup).to_contain_text(EVIL_SHOWN)
     expect(popup.locator("img")).to_have_count(0)
     expect(popup.locator("a[href^='javascript']")).to_have_count(0)
-    page.wait_for_timeout(400)  # Leaflet fades popups in; let the picture be readable
+    # Leaflet fades popups in: the picture is taken once the fade is over.
+    expect(frame.locator(".leaflet-popup").first).to_have_css("opacity", "1")
     screenshot(page, "layers_demo_hostile_popup")
     frame.locator(".leaflet-popup-close-button").click()
     # zone tooltip (hover) and popup (click)
@@ -93,15 +94,16 @@ def test_hostile_text_shows_as_text(page: Page, demo_app: AppServer) -> None:
     tooltip = frame.locator(".leaflet-tooltip").last  # the milestone's may still be open
     expect(tooltip).to_contain_text(EVIL_SHOWN)
     expect(tooltip.locator("img")).to_have_count(0)
-    page.wait_for_timeout(400)
+    expect(tooltip).to_have_css("opacity", "0.9")  # Leaflet's tooltip, faded in
     screenshot(page, "layers_demo_hostile_tooltip")
     zone.click()
     expect(frame.locator(".leaflet-popup-content")).to_contain_text(EVIL_SHOWN)
     expect(frame.locator(".leaflet-popup-content img")).to_have_count(0)
     # the zone's own label on the map is text too
     expect(frame.locator(".cm-zone-label", has_text="onerror=alert(1)")).to_have_count(1)
+    # No <img> exists (the only way the payload's onerror could run later), and the page
+    # guard fails the test on any dialog that did open.
     expect(frame.locator(".leaflet-container img")).to_have_count(0)
-    page.wait_for_timeout(500)  # an injected alert would fire by now; the page guard checks
 
 
 def test_new_day_updates_zones_without_remounting(page: Page, demo_app: AppServer) -> None:
