@@ -85,15 +85,18 @@ def legend(view: RunView) -> list[LegendItem]:
     if shading.empty or view.catalog.boundaries is None:
         return []
     items = [LegendItem("heading", "Sub-districts (approximate, from places)")]
-    for key in CONTROLLERS:
-        if (shading["controller"] == key).any():
-            items.append(LegendItem("area", controller_label(key),
-                                    colour=controller_style(key).colour))
+    if view.shows("control"):  # the places' own entries below give the colours: say it once
+        items.append(LegendItem("note", "Shaded in the colour of the side whose tracked "
+                                        "places they hold (see Places)."))
+    else:
+        for key in CONTROLLERS:
+            if (shading["controller"] == key).any():
+                items.append(LegendItem("area", controller_label(key),
+                                        colour=controller_style(key).colour))
     if (shading["controller"] == MIXED).any():
         items.append(LegendItem("area", "Tracked places disagree", colour=MIXED_HATCH,
                                 hatched=True))
-    items.append(LegendItem("note", "Shaded by the tracked places inside each sub-district; "
-                                    "blank: no place tracked. Not a surveyed front line."))
+    items.append(LegendItem("note", "Blank: no place tracked. Not a surveyed front line."))
     return items
 
 

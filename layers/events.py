@@ -174,8 +174,7 @@ def events_data(idx: EventIndex, rows: np.ndarray, *, notes_chars: int = NOTES_C
         "lon": _coords(idx.lon[rows]),
         "f": idx.principal[rows].tolist(),
         # null: no figure in the source (the marker takes the smallest size)
-        "d": [None if unknown else int(d) for d, unknown in
-              zip(idx.fatalities[rows].tolist(), idx.no_figure[rows].tolist(), strict=True)],
+        "d": _nulls(idx.fatalities[rows], idx.no_figure[rows]),
         "lo": _figures(frame["fatalities_low"]),
         "hi": _figures(frame["fatalities_high"]),
         "f1": idx.faction1[rows].tolist(),
@@ -188,8 +187,20 @@ def events_data(idx: EventIndex, rows: np.ndarray, *, notes_chars: int = NOTES_C
     }
 
 
+def _nulls(values: np.ndarray, unknown: np.ndarray) -> list[int | None]:
+    numbers = values.tolist()
+    if not unknown.any():
+        return numbers
+    return [None if u else n for n, u in zip(numbers, unknown.tolist(), strict=True)]
+
+
 def _figures(values: pd.Series) -> list[int | None]:
-    return [None if pd.isna(v) else int(v) for v in values.tolist()]
+    """Whole numbers, ``None`` (JSON null) where the source gives no figure."""
+    known = values.notna().to_numpy()
+    numbers = values.fillna(0).to_numpy(dtype=np.int64).tolist()
+    if known.all():
+        return numbers
+    return [n if k else None for n, k in zip(numbers, known.tolist(), strict=True)]
 
 
 def cells_data(cells: Cells) -> dict:

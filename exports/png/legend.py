@@ -46,12 +46,15 @@ def draw_legend(c: Canvas) -> None:
     u, draw = c.u, c.draw
     left, top, right, bottom = c.box(c.lay.legend)
     draw.rectangle((left, top, right, bottom), fill=PANEL_BG)
-    x, y = left + 28 * u, top + 22 * u
-    head, body = font(round(25 * u), True), font(round(22 * u))
-    small = font(round(19 * u))
-    row = 36 * u
-    max_text_w = right - x - 60 * u
+    x, y = left + 28 * u, top + 18 * u
     items = _items_of(c)
+    # Tighter rows when the view's legend is long (several layers on): it must all fit.
+    dense = len(items) > 18
+    head = font(round((22 if dense else 25) * u), True)
+    body = font(round((19 if dense else 22) * u))
+    small = font(round((17 if dense else 19) * u))
+    row = (29 if dense else 36) * u
+    max_text_w = right - x - 60 * u
     sizes = [i for i in items if i.kind == "size"]
     for n, item in enumerate(items):
         if y > bottom - 90 * u:  # keep the last line for the totals
@@ -59,10 +62,10 @@ def draw_legend(c: Canvas) -> None:
             y += row
             break
         if item.kind == "heading":
-            y += 8 * u if n else 0
+            y += 6 * u if n else 0
             draw.text((x, y), fit_text(draw, item.label, head, right - x - 20 * u), font=head,
                       fill=TEXT)
-            y += 38 * u
+            y += row + 2 * u
         elif item.kind == "marker":
             if item.halo:  # a tracked place: its white halo on a grey chip, as on the map
                 draw.rounded_rectangle((x, y, x + 28 * u, y + 28 * u), radius=4 * u,
@@ -95,10 +98,10 @@ def draw_legend(c: Canvas) -> None:
                       font=body, fill=TEXT, anchor="lm")
             y += row
         else:  # note
-            for line in wrap_text(draw, item.label, small, right - x - 20 * u)[:3]:
+            for line in wrap_text(draw, item.label, small, right - x - 20 * u)[:2 if dense else 3]:
                 draw.text((x, y), line, font=small, fill=MUTED)
-                y += 26 * u
-            y += 6 * u
+                y += (22 if dense else 26) * u
+            y += 4 * u
     _totals(c, x, max(y + 6 * u, bottom - 80 * u), small)
 
 
@@ -142,7 +145,10 @@ def _totals(c: Canvas, x: float, y: float, small) -> None:
             line += f"; {int(best.isna().sum()):,} with no figure"
     else:
         line = "No events in this window"
-    draw.text((x, y), line, font=small, fill=MUTED)
+    width = c.lay.legend[2] * c.ss - x - 16 * c.u
+    for part in wrap_text(draw, line, small, width)[:2]:
+        draw.text((x, y), part, font=small, fill=MUTED)
+        y += 24 * c.u
     off_map = _milestones_off_map(c)
     if off_map:
         # e.g. a claim announced in Moscow: say it exists rather than drop it silently.
