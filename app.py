@@ -6,18 +6,14 @@ of the date), ``layers`` (map layers) and ``ui`` (Streamlit pieces). See ARCHITE
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from layers import assets, registry
 from layers.escape import markdown_text
 from sources.catalog import Config, store_fingerprints
-from ui import controls, exports_panel, header, map_panel, panels, present, sidebar, state
+from ui import claims, controls, exports_panel, header, map_panel, panels, present, sidebar, state
 from ui.catalog import load_catalog
 from view.briefing import list_briefings
-from view.claims import claim_figures_by_dataset
-from view.control import bounds_of, territorial_claim
-from view.map_view import view_fitting
 from view.run import build_run_view
 from view.stats import by_faction
 
@@ -56,34 +52,6 @@ for problem in state.pop_link_problems():
     st.warning(markdown_text(problem))  # quotes the link's own text
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _claim_figures(_events: pd.DataFrame, events_key: tuple, day, faction: str):
-    del events_key  # identifies _events in the cache key
-    return claim_figures_by_dataset(_events, day, faction)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _territory(_record, record_key: tuple, day, faction: str):
-    del record_key  # identifies _record in the cache key
-    figures = territorial_claim(_record, faction, day)
-    box = bounds_of(figures.held)
-    return figures, (view_fitting(box) if box else None)
-
-
-def _claims(caption_rows: pd.DataFrame) -> None:
-    """A panel per (day, faction) claimed about: what the loaded data records around it."""
-    claims = caption_rows[(caption_rows["category"] == "claim")
-                          & caption_rows["claim_faction"].fillna("").astype(bool)]
-    events_key = tuple(catalog.dataset_counts.items())
-    record_key = (len(catalog.control.places), len(catalog.control.changes))
-    for i, ((day, faction), group) in enumerate(claims.groupby(["date", "claim_faction"])):
-        day = pd.Timestamp(day).date()
-        figures = _claim_figures(catalog.events, events_key, day, faction)
-        territory, show = _territory(catalog.control, record_key, day, faction)
-        header.claim_panel(list(group.itertuples(index=False)), figures, key=str(i),
-                           territory=territory, show_places=show)
-
-
 @st.fragment(run_every=controls.play_interval())
 def dashboard() -> None:
     """Everything that moves with the clock; reruns alone when the clock moves."""
@@ -116,10 +84,10 @@ def dashboard() -> None:
     with side_col:
         if is_present:  # the room reads the legend first; the presenter steps with the keys
             panels.legend(view, summaries[0])
-            _claims(view.caption_milestones)
+            claims.claim_panels(catalog, view.caption_milestones)
         else:
             panels.milestone_picker(catalog.milestones, catalog.span)
-            _claims(view.caption_milestones)
+            claims.claim_panels(catalog, view.caption_milestones)
             panels.legend(view, summaries[0])
             panels.statistics(catalog.index, view.rows, table)
     if scene is not None and not is_present:

@@ -88,8 +88,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true", help="print one JSON object last")
+    parser.add_argument("--browser", type=int, default=0, metavar="STEPS",
+                        help="also time key press to map settled in Chromium, STEPS presses "
+                             "per mode (needs Debian's Chromium)")
     args = parser.parse_args(argv)
     result = measure(args.events, args.steps, args.seed)
+    if args.browser:
+        result["browser"] = browser(args.events, args.browser)
     w, c = result["without"], result["with"]
     print(f"control layer on the slider: {result['events']:,} events, {result['places']} "
           f"places, {result['changes']} changes, {result['steps']} week steps")
@@ -100,6 +105,87 @@ def main(argv: list[str]) -> int:
     print(f"  added: {result['added_ms_p50']} ms ({100 * result['added_share_p50']:.1f} %) at "
           f"p50, at most {result['added_bytes_max'] / 1e3:.1f} KB a step; the record itself "
           f"({result['record_bytes_once'] / 1e3:.0f} KB) is fetched once per page")
+    if "browser" in result:
+        b = result["browser"]
+        print(f"  in Chromium, key press to map settled: without {b['without']['p50_ms']} ms "
+              f"(p95 {b['without']['p95_ms']}), with {b['with']['p50_ms']} ms (p95 "
+              f"{b['with']['p95_ms']}): {100 * b['added_share_p50']:+.1f} % at p50")
     if args.json:
         print(json.dumps(result))
     return 0
+
+
+# -- in Chromium: key press to the map settled, with and without the control layers ----------
+_MARK_JS = """() => {
+  let n = 0;
+  window.map.eachLayer((l) => {
+    if (l._conflictCell || l._conflictId !== undefined || l._controlPlace) {
+      l.__cmStale = true; n += 1; }
+  });
+  return n;
+}"""
+# Settled: the header shows the new date, nothing drawn before the key press is left, and the
+# layers that were on are drawn again (events; and places, when the control layer is on).
+_SETTLED_JS = """([dateText, wantPlaces]) => {
+  const head = window.parent.document.querySelector('[data-testid="cm-date"]');
+  if (!head || head.textContent.trim() !== dateText || !window.map) { return false; }
+  let stale = 0, events = 0, places = 0;
+  window.map.eachLayer((l) => {
+    const mine = l._conflictCell || l._conflictId !== undefined || l._controlPlace;
+    if (!mine) { return; }
+    if (l.__cmStale) { stale += 1; return; }
+    if (l._controlPlace) { places += 1; } else { events += 1; }
+  });
+  return stale === 0 && events > 0 && (!wantPlaces || places > 0);
+}"""
+
+
+def browser(events: Path, steps: int) -> dict:
+    import datetime as dt
+    import tempfile as tf
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.harness import (
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        map_content_frame,
+        open_at,
+        start_app,
+        wait_for_app,
+    )
+
+    start = dt.date(2017, 6, 1)
+    out: dict[str, dict] = {}
+    with tf.TemporaryDirectory() as store:
+        env = {"CONFLICT_MAP_EVENTS": str(events), "CONFLICT_MAP_BOUNDARIES": str(BOUNDARIES),
+               "CONFLICT_MAP_STORE": store, "CONFLICT_MAP_TILES": "none"}
+        with start_app("app.py", env=env, timeout=180) as server, sync_playwright() as p:
+            chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                         headless=True)
+            page = chromium.new_page(viewport={"width": 1600, "height": 1000})
+            for name, layers in (("without", WITHOUT), ("with", WITH)):
+                open_at(page, f"{server.url}/?date={start.isoformat()}&window=week"
+                              f"&layers={','.join(layers)}")
+                frame = map_content_frame(page)
+                frame.wait_for_function("() => window.map && window.map._loaded")
+                wait_for_app(page, timeout=90_000)
+                thumb = page.get_by_role("slider", name="Date")
+                times, day = [], start
+                for i in range(1 + steps):
+                    day += dt.timedelta(days=1)
+                    frame.evaluate(_MARK_JS)
+                    thumb.focus()
+                    began = time.perf_counter()
+                    page.keyboard.press("ArrowRight")
+                    frame.wait_for_function(
+                        _SETTLED_JS, arg=[f"{day.day} {day:%b %Y}", name == "with"],
+                        polling="raf", timeout=90_000)
+                    if i:
+                        times.append(time.perf_counter() - began)
+                    wait_for_app(page, timeout=90_000)
+                out[name] = {"p50_ms": round(1000 * statistics.median(times)),
+                             "p95_ms": round(1000 * _percentile(times, 95))}
+            chromium.close()
+    out["added_share_p50"] = round(out["with"]["p50_ms"] / out["without"]["p50_ms"] - 1, 3)
+    return out

@@ -207,7 +207,8 @@ class EventIndex:
             faction2=_readonly(f2),
             fatalities=_readonly(best),
             no_figure=_readonly(no_figure),
-            approximate=_readonly((frame["place_precision"].astype(str) != "exact")
+            # Compared as the column's own (Arrow) strings: astype(str) costs ~0.3 s a million.
+            approximate=_readonly((frame["place_precision"] != "exact").fillna(True)
                                   .to_numpy(dtype=bool)),
             governorate=_readonly(gov_codes.astype(np.int16)),
             governorates=tuple(str(name) for name in gov_names),
