@@ -1,8 +1,6 @@
 """Exports of a view for slides and rooms with no internet: PNG, standalone HTML, CSV, GIF."""
 
-# The names are loaded on first use (PEP 562), so that importing one module of the package
-# (``exports.csv``, say) does not import the whole package, and no import can go in a circle.
-from importlib import import_module
+from sources.front_door import lazy_names
 
 _NAMES: dict[str, str] = {
     "events_csv": "exports.csv",
@@ -15,9 +13,4 @@ _NAMES: dict[str, str] = {
 
 __all__ = sorted(_NAMES)
 
-
-def __getattr__(name: str):
-    module = _NAMES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(module), name)
+__getattr__ = lazy_names(__name__, _NAMES)  # loaded on first use: sources/front_door.py

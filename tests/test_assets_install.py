@@ -212,9 +212,13 @@ def test_a_fresh_checkout_needs_no_node_and_no_new_venv(tmp_path: Path) -> None:
     no static/vendor/, no node_modules/, no npm or node on PATH, this same Python environment
     (so no venv is created here): the install script alone brings every asset."""
     checkout = tmp_path / "checkout"
-    for part in ("layers", "scripts", "static/app"):
-        shutil.copytree(ROOT / part, checkout / part,
-                        ignore=shutil.ignore_patterns("__pycache__"))
+    tracked = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+                             cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.splitlines()
+    for name in tracked:  # the tracked files, as a fresh clone has them
+        if (ROOT / name).is_file():
+            (checkout / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, checkout / name)
     assert not (checkout / "static" / "vendor").exists()
     bin_dir = tmp_path / "bin"  # PATH: an empty folder
     bin_dir.mkdir()

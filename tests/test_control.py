@@ -231,3 +231,19 @@ def test_check_and_import_take_control_files(tmp_path) -> None:
                             capture_output=True, text=True, timeout=120)
     places = {p["id"]: p for p in json.loads(answer.stdout.strip().splitlines()[-1])["places"]}
     assert places["hajin"]["controller"] == "government"
+
+
+def test_a_user_place_listed_after_the_shipped_ones_gets_its_state(tmp_path) -> None:
+    """The state on a day does not depend on how the place ids sort: a user's places come
+    after the shipped ones, whatever their spelling."""
+    shipped = load_shipped()
+    log = write(tmp_path / "log.csv", ["Locality", "Lat", "Lon", "Date", "Controlled by"],
+                [["Mmm Test Village", 33.55, 38.95, "2017-01-01", "ISIS"]])
+    mine = read_control_file(log, known_places=shipped.places)
+    record = ControlRecord(merge([shipped, mine]))
+    state = record.on(pd.Timestamp("2017-06-01")).set_index("place_id")
+    assert state.loc["mmm-test-village", "controller"] == "is"
+    assert state.loc["ar-raqqa", "controller"] == "is" and state.loc["hajin", "controller"] == "is"
+    # ...and every shipped place keeps the state the shipped record alone gives it
+    alone = ControlRecord(shipped).on(pd.Timestamp("2017-06-01")).set_index("place_id")
+    assert (state.loc[alone.index, "controller"] == alone["controller"]).all()

@@ -49,11 +49,15 @@ class ControlRecord:
         self.problems = list(tables.problems)
         changes = tables.changes
         known = changes["place_id"].isin(set(self.places["place_id"].astype(str)))
-        self.changes = changes.loc[known].sort_values(["place_id", "date"], ignore_index=True)
+        changes = changes.loc[known].reset_index(drop=True)
         position = {pid: i for i, pid in enumerate(self.places["place_id"].astype(str))}
-        place_of_change = self.changes["place_id"].astype(str).map(position).to_numpy(
-            dtype=np.int64)
-        days = self.changes["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+        place_of_change = changes["place_id"].astype(str).map(position).to_numpy(dtype=np.int64)
+        days = changes["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+        # In the places' order, then by day (not by the ids' spelling: a user's places come
+        # after the shipped ones), so that the keys below are sorted.
+        order = np.lexsort((days, place_of_change))
+        self.changes = changes.iloc[order].reset_index(drop=True)
+        place_of_change, days = place_of_change[order], days[order]
         # Changes sorted by (place, day) as one key: the state on a day is one searchsorted.
         self._keys = place_of_change * _KEY_SPAN + days
         self._first_change = np.searchsorted(place_of_change, np.arange(len(self.places)))

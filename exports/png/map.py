@@ -48,6 +48,17 @@ from layers.palette import (
 from view.control import MIXED, NO_RECORD
 
 
+def _area_mask(size: tuple[int, int], geom, proj: Projection, ss: int) -> Image.Image:
+    """Where an area is, as a mask (holes left out)."""
+    mask = Image.new("L", size, 0)
+    draw = ImageDraw.Draw(mask)
+    for poly in polygons(geom):
+        draw.polygon(ring_px(poly.exterior, proj, 0, 0, ss), fill=255)
+        for hole in poly.interiors:
+            draw.polygon(ring_px(hole, proj, 0, 0, ss), fill=0)
+    return mask
+
+
 def zone_fill_alpha(style: dict) -> int:
     """The fill's opacity on paper (0-255): twice the map's, which sits on a paler ground."""
     return min(255, round(float(style.get("fillOpacity", 0.15)) * 2 * 255))
@@ -110,12 +121,7 @@ def _draw_zones(base: Image.Image, v: ExportView, proj: Projection, ss: int, u: 
                            strict=True):
         style = style_for("" if pd.isna(state) else str(state))
         colour, fill_rgb = rgb(style["color"]), rgb(style["fillColor"])
-        mask = Image.new("L", base.size, 0)
-        mdraw = ImageDraw.Draw(mask)
-        for poly in polygons(geom):
-            mdraw.polygon(ring_px(poly.exterior, proj, 0, 0, ss), fill=255)
-            for hole in poly.interiors:
-                mdraw.polygon(ring_px(hole, proj, 0, 0, ss), fill=0)
+        mask = _area_mask(base.size, geom, proj, ss)
         # The mask only says where; the translucency is in the fill's own alpha (pasting
         # through a partial mask would also darken the colour towards the empty overlay).
         fill = Image.new("RGBA", base.size, (*fill_rgb, zone_fill_alpha(style)))
@@ -247,12 +253,7 @@ def _draw_control_areas(base: Image.Image, v: ExportView, proj: Projection, ss: 
                                 strict=True):
         mixed = controller == MIXED
         colour = rgb(MIXED_HATCH if mixed else controller_style(str(controller)).colour)
-        mask = Image.new("L", base.size, 0)
-        mdraw = ImageDraw.Draw(mask)
-        for poly in polygons(geom):
-            mdraw.polygon(ring_px(poly.exterior, proj, 0, 0, ss), fill=255)
-            for hole in poly.interiors:
-                mdraw.polygon(ring_px(hole, proj, 0, 0, ss), fill=0)
+        mask = _area_mask(base.size, geom, proj, ss)
         if mixed:  # diagonal stripes, as the map's hatch
             stripes = Image.new("RGBA", base.size, (0, 0, 0, 0))
             sdraw = ImageDraw.Draw(stripes)

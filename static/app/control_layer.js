@@ -19,8 +19,6 @@
     return;
   }
 
-  var DAY_MS = 86400000;
-
   // The record arrives once: inline (the standalone export) or fetched from this app. Layers
   // made before it arrives fill themselves in when it does.
   var waiting = [];
@@ -45,20 +43,10 @@
       .catch(function () { window.cmControlRecordFailed = url; });
   };
 
-  function el(tag, text, className) {
-    var node = document.createElement(tag);
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    if (className) { node.className = className; }
-    return node;
-  }
-
-  function isoDay(day) {
-    return new Date(day * DAY_MS).toISOString().slice(0, 10);
-  }
-
-  function isWebUrl(url) {
-    return typeof url === "string" && /^https?:\/\//i.test(url.trim());
-  }
+  // Text-only DOM helpers (textContent, http(s) links only), from the events layer.
+  function el(tag, text, className) { return L.conflictEvents.dom.el(tag, text, className); }
+  function isoDay(day) { return L.conflictEvents.dom.isoDay(day); }
+  function isWebUrl(url) { return L.conflictEvents.dom.isWebUrl(url); }
 
   function sourceNode(title, url) {
     if (isWebUrl(url)) {

@@ -292,4 +292,6 @@
   L.conflictEvents.eventRadius = eventRadius;
   L.conflictEvents.cellRadius = cellRadius;
   L.conflictEvents.ShapeMarker = ShapeMarker;  // the control layer's places use it too
+  // The text-only DOM helpers, shared with the control layer (untrusted text stays text).
+  L.conflictEvents.dom = { el: el, isWebUrl: isWebUrl, isoDay: isoDay };
 })();

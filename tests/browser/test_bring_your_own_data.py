@@ -133,11 +133,11 @@ def sidebar_shot(page: Page, name: str, target) -> None:
 
 def upload(page: Page, key: str, files) -> None:
     page.locator(f".st-key-{key} input[type='file']").set_input_files(files)
-    count = len(files) if isinstance(files, list | tuple) else 1
-    # The upload has reached the app when the uploader lists the file; callers then wait for
-    # the message the file's run writes.
-    expect(page.locator(f".st-key-{key} [data-testid='stFileUploaderFile']")).to_have_count(
-        count, timeout=90_000)
+    # The upload has reached the app when the uploader lists the file by name; callers then
+    # wait for the message the file's run writes.
+    for item in files if isinstance(files, list | tuple) else [files]:
+        name = item["name"] if isinstance(item, dict) else Path(item).name
+        expect(page.locator(f".st-key-{key}")).to_contain_text(name, timeout=90_000)
     wait_for_app(page, timeout=90_000)
 
 
