@@ -19,7 +19,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 CSV = REPO / "data" / "key_events.csv"
 ADMIN1 = REPO.parent / "shared" / "data" / "ocha-cod-ab-syria" / "syr_admin1.shp"
-RESEARCH = REPO.parent / "research"
+SHARED = REPO.parent / "shared" / "data"
 
 BASE_COLUMNS = [
     "event_id", "source_dataset", "date_start", "date_end", "latitude", "longitude",
@@ -139,15 +139,20 @@ def test_points_inside_stated_governorate(df):
 
 
 def _places() -> list[tuple[float, float]]:
-    out = []
-    for name, lat, lon in (
-        ("ocha_seats.csv", "latitude", "longitude"),
-        ("ucdp_exact_places.csv", "latitude", "longitude"),
-    ):
-        path = RESEARCH / name
-        if path.exists():
-            t = pd.read_csv(path)
-            out += list(zip(t[lat].astype(float), t[lon].astype(float), strict=True))
+    """Named places with known coordinates: OCHA's admin seats and UCDP GED's exact places
+    (both in ../shared/data, beside every checkout and in CI)."""
+    out: list[tuple[float, float]] = []
+    seats = SHARED / "ocha-cod-ab-syria" / "syr_admincapitals.shp"
+    if seats.exists():
+        import geopandas as gpd
+
+        t = gpd.read_file(seats)
+        out += list(zip(t.geometry.y.astype(float), t.geometry.x.astype(float), strict=True))
+    ucdp = SHARED / "ucdp-ged-syria-2016-2019" / "ged_syria_652.1601.1911.csv"
+    if ucdp.exists():
+        t = pd.read_csv(ucdp, usecols=["where_prec", "latitude", "longitude"])
+        t = t[t["where_prec"] == 1].drop_duplicates(["latitude", "longitude"])
+        out += list(zip(t["latitude"].astype(float), t["longitude"].astype(float), strict=True))
     return out
 
 
@@ -156,7 +161,7 @@ def test_exact_pins_are_on_a_known_place(df):
     coordinates come from the stored page (checked_against says so)."""
     places = _places()
     if not places:
-        pytest.skip("research coordinate lists not found")
+        pytest.skip("../shared/data (OCHA seats, UCDP GED) is not beside the checkout")
     bad = []
     for _, r in df[df.place_precision == "exact"].iterrows():
         lat, lon = float(r.latitude), float(r.longitude)
