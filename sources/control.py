@@ -171,11 +171,11 @@ def _texts(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def check_places(raw: pd.DataFrame, *, file: str, dataset: str, boundaries=None,
-                 first_row: int = 2) -> tuple[pd.DataFrame, list[dict]]:
+                 first_row: int = 1) -> tuple[pd.DataFrame, list[dict]]:
     """Check place rows; return the accepted places and the rejected rows.
 
-    ``first_row`` is the file line of the row at index 0 (2 under a header line), so that a
-    rejected row names the line a person finds in the file.
+    ``first_row`` is the number of the row at index 0: rows are counted from 1 under the header,
+    as for events files, so that a rejected row names the row a person finds.
     """
     t = _texts(raw).fillna("")
     rejected: list[dict] = []
@@ -190,7 +190,7 @@ def check_places(raw: pd.DataFrame, *, file: str, dataset: str, boundaries=None,
                                     lat.to_numpy(dtype=float)[finite], boundaries)
     pcodes = _pcodes_of(lon.to_numpy(dtype=float), lat.to_numpy(dtype=float), boundaries)
     for i, (_, r) in enumerate(t.iterrows()):
-        line = first_row + int(raw.index[i])  # the file's own line, also for a log
+        line = first_row + int(raw.index[i])  # the file's own row, also for a log
         name = get(r, "name_en")
         place_id = get(r, "place_id") or _slug(name)
         reason = None
@@ -270,7 +270,7 @@ def parse_change_dates(text: pd.Series) -> pd.Series:
 
 
 def check_changes(raw: pd.DataFrame, *, file: str, dataset: str, place_ids: set[str],
-                  first_row: int = 2) -> tuple[pd.DataFrame, list[dict]]:
+                  first_row: int = 1) -> tuple[pd.DataFrame, list[dict]]:
     """Check change rows against the known place ids; return accepted changes and rejects."""
     t = _texts(raw).fillna("")
     rejected: list[dict] = []
@@ -279,7 +279,7 @@ def check_changes(raw: pd.DataFrame, *, file: str, dataset: str, place_ids: set[
     dates = parse_change_dates(t["date"]) if "date" in t else pd.Series(pd.NaT, index=t.index)
     get = lambda r, c: str(r.get(c, "")).strip()  # noqa: E731
     for i, (_, r) in enumerate(t.iterrows()):
-        line = first_row + int(raw.index[i])  # the file's own line, also for a log
+        line = first_row + int(raw.index[i])  # the file's own row, also for a log
         place_id = get(r, "place_id") or _slug(get(r, "name_en"))
         day = dates.iloc[i]
         text_date = get(r, "date")

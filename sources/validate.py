@@ -32,8 +32,8 @@ REASONS: tuple[str, ...] = (
     "coordinates not numeric",
     "latitude and longitude swapped?",
     "outside the country",
-    "missing fatalities",
     "invalid fatalities",
+    "fatalities out of range",
     "invalid precision",
     "invalid event type",
     "invalid faction",
@@ -44,6 +44,9 @@ FIRST_DATE = pd.Timestamp("1989-01-01")  # UCDP GED starts in 1989
 # used when no country outline is given; widened by BOX_MARGIN degrees (about 10 km).
 SYRIA_BOX = (35.5, 32.2, 42.5, 37.4)
 BOX_MARGIN = 0.1
+# More deaths than any one event of the war could have (the largest single events are in the
+# low thousands): a figure above this is a typo or an overflow, refused rather than stored.
+MAX_FATALITIES = 100_000
 BORDER_BUFFER_M = 10_000  # points this close to the border are kept (border towns, rounding)
 # Share of the telling rows (inside only one way round) that must be inside only when swapped
 # before the file is called swapped.
@@ -228,6 +231,11 @@ def validate(
             bad_fat |= (~np.isfinite(values) & ~empty) | (values < 0) | (
                 np.isfinite(values) & (values != np.floor(values)))
     mark(bad_fat, "invalid fatalities")
+    with np.errstate(invalid="ignore"):
+        huge = np.zeros(n, dtype=bool)
+        for name in _FATALITIES:
+            huge |= ev[name].to_numpy(dtype=float) > MAX_FATALITIES
+    mark(huge, "fatalities out of range")
     # low <= best <= high is *not* required: real UCDP rows break it (101 of the 16,566 rows
     # of the Syria 2016-2019 file), and they are the source's own figures.
 

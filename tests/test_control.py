@@ -103,7 +103,7 @@ def test_two_changes_of_one_place_on_one_day_are_refused(tmp_path) -> None:
                         "controller": ["is", "sdf"]})
     changes, rejected = check_changes(raw, file="x.csv", dataset="x", place_ids={"a"})
     assert len(changes) == 1
-    assert rejected[0]["row"] == 3 and "second change" in rejected[0]["reason"]
+    assert rejected[0]["row"] == 2 and "second change" in rejected[0]["reason"]
 
 
 def test_sub_districts_are_shaded_where_places_agree_and_hatched_where_not() -> None:
@@ -170,7 +170,7 @@ def test_a_locality_log_of_an_organisation_loads_without_code(tmp_path) -> None:
     assert "outside the country" in reasons
     assert "date out of range" in reasons and "unknown controller 'Martians'" in reasons
     assert "unknown place id 'nowhere'" in reasons  # its place was refused, so its change is
-    assert set(tables.rejected["row"]) == {4, 5, 6}
+    assert set(tables.rejected["row"]) == {3, 4, 5}  # data rows, counted from 1
 
 
 def test_controllers_are_coded_with_the_faction_rules() -> None:

@@ -1,0 +1,60 @@
+"""Unknown is not zero: a missing death toll stays missing from the file to the screen."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+
+from exports.csv import events_csv
+from layers import events as events_layer
+from sources.load import read_events_file
+from view.aggregate import aggregate
+from view.event_index import EventIndex
+from view.stats import by_faction, totals
+
+CSV = """event_id,date_start,latitude,longitude,fatalities_low,fatalities_best,fatalities_high,actor1,actor2
+known,2017-01-01,35.95,39.01,3,4,5,IS,Civilians
+unknown,2017-01-01,35.96,39.02,,,,IS,Civilians
+zero,2017-01-01,35.97,39.03,0,0,0,IS,Civilians
+huge,2017-01-01,35.98,39.04,1,99999999999999999999,3,IS,Civilians
+text,2017-01-01,35.99,39.05,,many,,IS,Civilians
+"""
+
+
+def _events(tmp_path):
+    path = tmp_path / "tolls.csv"
+    path.write_text(CSV, encoding="utf-8")
+    return read_events_file(path)
+
+
+def test_an_empty_toll_is_kept_as_missing_and_a_nonsense_one_is_refused(tmp_path) -> None:
+    result = _events(tmp_path)
+    events = result.events.set_index("event_id")
+    assert str(events["fatalities_best"].dtype) == "Int64"
+    assert pd.isna(events.loc["unknown", "fatalities_best"])
+    assert events.loc["zero", "fatalities_best"] == 0  # a source's 0 stays 0
+    assert result.reports[0].reasons == {"invalid fatalities": 1, "fatalities out of range": 1}
+    assert set(result.rejected["row"]) == {4, 5}  # data rows, counted from 1
+
+
+def test_statistics_cells_and_popups_say_no_figure(tmp_path) -> None:
+    idx = EventIndex.from_events(_events(tmp_path).events)
+    rows = np.arange(len(idx))
+    assert totals(idx, rows) == (3, 4, 1)  # events, deaths of those with a figure, no figure
+    table = by_faction(idx, rows)
+    assert table["no_figure"].sum() == 1 and table["fatalities"].sum() == 4
+    cells = aggregate(idx, rows, zoom=5)
+    assert cells.no_figure.sum() == 1 and cells.fatalities.sum() == 4
+    data = events_layer.events_data(idx, rows)
+    by_id = {data["strings"][i]: k for k, i in enumerate(data["id"])}
+    assert data["d"][by_id["unknown"]] is None and data["lo"][by_id["unknown"]] is None
+    assert data["d"][by_id["zero"]] == 0
+
+
+def test_the_csv_export_writes_an_empty_cell(tmp_path) -> None:
+    exported = pd.read_csv(io.BytesIO(events_csv(_events(tmp_path).events)), dtype=str,
+                           keep_default_na=False).set_index("event_id")
+    assert exported.loc["unknown", "fatalities_best"] == ""
+    assert exported.loc["zero", "fatalities_best"] == "0"
