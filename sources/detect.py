@@ -38,6 +38,9 @@ class Sniffed:
     delimiter: str
     header: list[str]
     truncated_last_row: bool  # the file ends inside its last row (no newline, fields missing)
+    # "strict", or "replace" for a UTF-8 file with a few stray bytes: they read as U+FFFD and
+    # validation refuses the rows that hold them (never a re-decode in another encoding).
+    encoding_errors: str = "strict"
 
 
 def _is_binary(sample: bytes) -> bool:
@@ -47,17 +50,29 @@ def _is_binary(sample: bytes) -> bool:
     return controls > max(1, len(sample) // 100)
 
 
-def _encoding(path: Path, name: str) -> str:
-    """UTF-8 (with or without BOM), else Windows-1256 if the odd bytes read as Arabic."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        with path.open("rb") as handle:
-            while block := handle.read(_BLOCK):
-                decoder.decode(block)
-            decoder.decode(b"", final=True)
-        return "utf-8-sig"
-    except UnicodeDecodeError:
-        pass
+# A UTF-8 file may hold a few bytes that do not decode (a stray byte from an editor): up to
+# this share of its non-ASCII characters, it is read as UTF-8 and the rows holding them refused.
+STRAY_SHARE = 0.01
+STRAY_MIN = 5
+
+
+def _encoding(path: Path, name: str) -> tuple[str, str]:
+    """(encoding, errors): UTF-8 (with or without BOM); UTF-8 with a few stray bytes; else
+    Windows-1256 if the odd bytes read as Arabic."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    bad = other = 0
+    with path.open("rb") as handle:
+        while block := handle.read(_BLOCK):
+            text = decoder.decode(block)
+            stray = text.count("\ufffd")
+            bad += stray
+            other += sum(1 for c in text if ord(c) > 127) - stray
+        text = decoder.decode(b"", final=True)
+        bad += text.count("\ufffd")
+    if bad == 0:
+        return "utf-8-sig", "strict"
+    if other > 0 and bad <= max(STRAY_MIN, STRAY_SHARE * other):
+        return "utf-8-sig", "replace"  # UTF-8 text with a few stray bytes
     with path.open("rb") as handle:
         sample = handle.read(_BLOCK)
     text = sample.decode("cp1256", errors="replace")
@@ -65,7 +80,9 @@ def _encoding(path: Path, name: str) -> str:
     letters = [c for c in text if ord(c) > 127 and c.isalpha()]
     arabic = sum(1 for c in letters if "\u0600" <= c <= "\u06ff")
     if letters and arabic >= 0.6 * len(letters):
-        return "cp1256"
+        return "cp1256", "strict"
+    if bad <= STRAY_MIN:  # plain ASCII text with a stray byte or two
+        return "utf-8-sig", "replace"
     raise SourceError(
         f"{name} is not UTF-8 text (nor Windows-1256 Arabic); save it as UTF-8 and try again."
     )
@@ -108,12 +125,12 @@ def sniff(path: str | Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Sni
         raise SourceError(f"{name} is UTF-16 text; save it as UTF-8 and try again.")
     if _is_binary(head):
         raise SourceError(f"{name} is a binary file, not a CSV or JSON table.")
-    encoding = _encoding(path, name)
+    encoding, errors = _encoding(path, name)
     text = head.decode(encoding, errors="replace").lstrip("\ufeff")
     if not text.strip():
         raise SourceError(f"{name} is empty (only white space).")
     if text.lstrip()[:1] in ("{", "["):
-        return Sniffed(path, size, "json", encoding, "", [], False)
+        return Sniffed(path, size, "json", encoding, "", [], False, errors)
     first_line = text.splitlines()[0] if text.splitlines() else ""
     delimiter = _delimiter(first_line)
     header = next(csv.reader([first_line], delimiter=delimiter), [])
@@ -121,7 +138,7 @@ def sniff(path: str | Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Sni
     if not any(header):
         raise SourceError(f"{name} has no header row.")
     return Sniffed(path, size, "csv", encoding, delimiter, header,
-                   _last_row_truncated(path, encoding, delimiter, len(header)))
+                   _last_row_truncated(path, encoding, delimiter, len(header)), errors)
 
 
 def _last_row_truncated(path: Path, encoding: str, delimiter: str, width: int) -> bool:
@@ -162,6 +179,7 @@ def read_raw(
             sniffed.path,
             sep=sniffed.delimiter,
             encoding=sniffed.encoding,
+            encoding_errors=sniffed.encoding_errors,
             dtype=str,
             keep_default_na=False,
             na_filter=False,
@@ -196,5 +214,6 @@ def as_source_error(sniffed: Sniffed, exc: Exception) -> SourceError:
 
 def decode_text(sniffed: Sniffed) -> str:
     """The whole file as text (for JSON)."""
-    with io.open(sniffed.path, encoding=sniffed.encoding) as handle:  # noqa: UP020
+    with io.open(sniffed.path, encoding=sniffed.encoding,  # noqa: UP020
+                 errors=sniffed.encoding_errors) as handle:
         return handle.read()

@@ -23,6 +23,7 @@ from sources.schema import COLUMNS, DATE_PRECISIONS, FACTIONS, PLACE_PRECISIONS,
 # applies is the row's reason).
 REASONS: tuple[str, ...] = (
     "truncated row",
+    "bytes that are not UTF-8",
     "missing event id",
     "missing date",
     "invalid date",
@@ -184,6 +185,14 @@ def validate(
 
     pre = draft.pre_reasons.fillna("").astype(str).to_numpy()
     reason[pre != ""] = pre[pre != ""]
+    # A stray byte of a UTF-8 file was read as U+FFFD (sources.detect): the row is refused,
+    # never stored with a replacement character nor re-read in another encoding.
+    stray = np.zeros(n, dtype=bool)
+    for column in draft.raw.columns:
+        values = draft.raw[column]
+        if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+            stray |= values.astype(str).str.contains("\ufffd", regex=False).to_numpy()
+    mark(stray, "bytes that are not UTF-8")
     t = draft.texts
 
     # Readers strip ids and event types, so "missing" is simply "empty".

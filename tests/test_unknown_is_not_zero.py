@@ -14,8 +14,8 @@ from view.aggregate import aggregate
 from view.event_index import EventIndex
 from view.stats import by_faction, totals
 
-CSV = """event_id,date_start,latitude,longitude,fatalities_low,fatalities_best,fatalities_high,actor1,actor2
-known,2017-01-01,35.95,39.01,3,4,5,IS,Civilians
+CSV = ("event_id,date_start,latitude,longitude,fatalities_low,fatalities_best,fatalities_high,"
+       "actor1,actor2\n") + """known,2017-01-01,35.95,39.01,3,4,5,IS,Civilians
 unknown,2017-01-01,35.96,39.02,,,,IS,Civilians
 zero,2017-01-01,35.97,39.03,0,0,0,IS,Civilians
 huge,2017-01-01,35.98,39.04,1,99999999999999999999,3,IS,Civilians
@@ -58,3 +58,16 @@ def test_the_csv_export_writes_an_empty_cell(tmp_path) -> None:
                            keep_default_na=False).set_index("event_id")
     assert exported.loc["unknown", "fatalities_best"] == ""
     assert exported.loc["zero", "fatalities_best"] == "0"
+
+
+def test_a_stray_byte_in_utf8_refuses_its_row_and_keeps_the_arabic_of_the_others(tmp_path):
+    header = "event_id,date_start,latitude,longitude,fatalities_best,actor1,place\n"
+    data = (header + "a,2017-01-01,35.9,39.0,1,IS,الرقة\n").encode()
+    data += b"b,2017-01-01,35.9,39.0,1,IS,bad\xe9byte\n"
+    data += "c,2017-01-01,35.9,39.0,1,IS,دير الزور\n".encode()
+    path = tmp_path / "stray.csv"
+    path.write_bytes(data)
+    result = read_events_file(path)
+    assert result.events["place"].tolist() == ["الرقة", "دير الزور"]  # no mojibake
+    assert result.reports[0].reasons == {"bytes that are not UTF-8": 1}
+    assert result.rejected["row"].tolist() == [2]
