@@ -127,7 +127,8 @@ def _json_table(sniffed: Sniffed) -> pd.DataFrame:
             f'{{"status": 200, "data": [...]}}.'
         )
     table = pd.DataFrame.from_records(records)
-    return table.map(lambda v: "" if v is None else str(v)) if len(table) else table
+    # A key missing from a record is NaN here: it is missing (""), never the text "nan".
+    return table.map(lambda v: "" if v is None or v != v else str(v)) if len(table) else table
 
 
 def read_acled_draft(

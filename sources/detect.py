@@ -137,6 +137,14 @@ def sniff(path: str | Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Sni
     header = [h.strip() for h in header]
     if not any(header):
         raise SourceError(f"{name} has no header row.")
+    seen: dict[str, str] = {}
+    for column in header:
+        key = column.lower()
+        if key and key in seen:
+            raise SourceError(f"{name} has the column {column!r} twice (as {seen[key]!r} and "
+                              f"{column!r}): rename or remove one, so that no value is read "
+                              "from the wrong one.")
+        seen[key] = column
     return Sniffed(path, size, "csv", encoding, delimiter, header,
                    _last_row_truncated(path, encoding, delimiter, len(header)), errors)
 

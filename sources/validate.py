@@ -24,6 +24,7 @@ from sources.schema import COLUMNS, DATE_PRECISIONS, FACTIONS, PLACE_PRECISIONS,
 REASONS: tuple[str, ...] = (
     "truncated row",
     "bytes that are not UTF-8",
+    "repeated header row",
     "missing event id",
     "missing date",
     "invalid date",
@@ -193,6 +194,11 @@ def validate(
         if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
             stray |= values.astype(str).str.contains("\ufffd", regex=False).to_numpy()
     mark(stray, "bytes that are not UTF-8")
+    # The header again (two files pasted together): said so, not "invalid date".
+    header = [str(c).strip().lower() for c in draft.raw.columns]
+    if len(draft.raw) and len(header) > 1:
+        as_text = draft.raw.astype(str).apply(lambda s: s.str.strip().str.lower())
+        mark((as_text == header).all(axis=1).to_numpy(), "repeated header row")
     t = draft.texts
 
     # Readers strip ids and event types, so "missing" is simply "empty".

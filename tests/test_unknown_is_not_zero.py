@@ -71,3 +71,36 @@ def test_a_stray_byte_in_utf8_refuses_its_row_and_keeps_the_arabic_of_the_others
     assert result.events["place"].tolist() == ["الرقة", "دير الزور"]  # no mojibake
     assert result.reports[0].reasons == {"bytes that are not UTF-8": 1}
     assert result.rejected["row"].tolist() == [2]
+
+
+def test_a_repeated_header_row_is_named_and_a_duplicated_column_refuses_the_file(tmp_path):
+    header = "event_id,date_start,latitude,longitude,fatalities_best,actor1\n"
+    path = tmp_path / "pasted.csv"
+    path.write_text(header + "a,2017-01-01,35.9,39.0,1,IS\n" + header
+                    + "b,2017-01-02,35.9,39.0,2,IS\n", encoding="utf-8")
+    result = read_events_file(path)
+    assert result.events["event_id"].tolist() == ["a", "b"]
+    assert result.reports[0].reasons == {"repeated header row": 1}
+    twice = tmp_path / "twice.csv"
+    twice.write_text("event_id,date_start,latitude,longitude,Latitude,fatalities_best\n"
+                     "a,2017-01-01,35.9,39.0,36.0,1\n", encoding="utf-8")
+    report = read_events_file(twice).reports[0]
+    assert report.error and "'Latitude' twice" in report.error
+
+
+def test_acled_api_records_without_an_id_are_missing_not_nan(tmp_path):
+    import json
+
+    records = [{"event_id_cnty": "SYR1", "event_date": "2022-01-05", "actor1": "IS",
+                "latitude": "35.9", "longitude": "39.0", "fatalities": "1", "country": "Syria",
+                "event_type": "Battles"},
+               {"event_date": "2022-01-06", "actor1": "IS", "latitude": "35.9",
+                "longitude": "39.0", "fatalities": "2", "country": "Syria",
+                "event_type": "Battles"}]
+    path = tmp_path / "api.json"
+    path.write_text(json.dumps({"status": 200, "success": True, "data": records}),
+                    encoding="utf-8")
+    result = read_events_file(path)
+    assert result.events["event_id"].tolist() == ["SYR1"]
+    assert "nan" not in set(result.events["event_id"])
+    assert result.reports[0].reasons == {"missing event id": 1}
