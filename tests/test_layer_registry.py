@@ -125,3 +125,11 @@ def test_layers_switched_off_are_not_built(catalog) -> None:
     groups = registry.build_groups(view)
     assert [g.layer_name for g in groups] == ["Events"]
     assert registry.summaries(groups) and "event" in registry.summaries(groups)[0]
+
+
+def test_the_briefing_format_lists_every_layer_key() -> None:
+    """The briefing format's documentation names every registered layer (docs and code agree)."""
+    text = (ROOT / "data" / "briefings" / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| `layers` |"))
+    for key in registry.LAYER_KEYS.keys:
+        assert f"`{key}`" in row, key

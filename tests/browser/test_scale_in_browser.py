@@ -361,6 +361,9 @@ def test_zooming_in_on_aleppo_shows_single_events_with_popups(scale_app: ScaleAp
     # whole country, and said to be those in view.
     frame = open_view(page, f"{scale_app.url}/?date={CLAIM_DAY}&window=all&center="
                             f"{ALEPPO[0]},{ALEPPO[1]}&zoom=11")
+    # The layer is cut to the view once the map has reported where it looks (debounced): the
+    # header then says "in view". Wait for that outcome, not for a time.
+    expect(page.locator(".cm-window b").first).to_contain_text(" in view", timeout=TIMEOUT)
     bounds = frame.evaluate("""() => { const b = window.map.getBounds();
       return {sw: [b.getSouth(), b.getWest()], ne: [b.getNorth(), b.getEast()]}; }""")
     summary = header_summary(page)
