@@ -40,9 +40,11 @@ def default_store() -> Path:
 
 
 def _summary(report: FileReport) -> dict[str, object]:
+    # rows = accepted + rejected; "filtered" are the rows of other countries, left out on
+    # purpose (a global UCDP file): every data row of the file is in exactly one count.
     return {"file": report.path, "format": report.format, "rows": report.rows,
             "accepted": report.accepted, "rejected": report.rejected,
-            "reasons": report.reasons, "error": report.error}
+            "filtered": report.filtered, "reasons": report.reasons, "error": report.error}
 
 
 def _print_report(report: FileReport) -> None:

@@ -44,9 +44,10 @@ class Sniffed:
 
 
 def _is_binary(sample: bytes) -> bool:
-    if b"\x00" in sample:
+    # Many NULs: binary (or UTF-16). A stray NUL or two in text is named later, with its line.
+    if sample.count(b"\x00") > max(2, len(sample) // 100):
         return True
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
+    controls = sum(1 for b in sample if b < 32 and b not in (0, 9, 10, 13))
     return controls > max(1, len(sample) // 100)
 
 
@@ -60,9 +61,16 @@ def _encoding(path: Path, name: str) -> tuple[str, str]:
     """(encoding, errors): UTF-8 (with or without BOM); UTF-8 with a few stray bytes; else
     Windows-1256 if the odd bytes read as Arabic."""
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    bad = other = 0
+    bad = other = lines = 0
     with path.open("rb") as handle:
         while block := handle.read(_BLOCK):
+            if b"\x00" in block:
+                # The CSV reader would cut a field at a NUL byte and drop what follows: say so.
+                line = lines + block[: block.index(b"\x00")].count(b"\n") + 1
+                raise SourceError(
+                    f"{name} holds NUL bytes (the first on line {line:,}); text after them "
+                    "would be lost. Remove them (or save the file again as UTF-8 text).")
+            lines += block.count(b"\n")
             text = decoder.decode(block)
             stray = text.count("\ufffd")
             bad += stray

@@ -104,3 +104,12 @@ def test_acled_api_records_without_an_id_are_missing_not_nan(tmp_path):
     assert result.events["event_id"].tolist() == ["SYR1"]
     assert "nan" not in set(result.events["event_id"])
     assert result.reports[0].reasons == {"missing event id": 1}
+
+
+def test_a_nul_byte_is_named_with_its_line_instead_of_cutting_the_text(tmp_path):
+    header = "event_id,date_start,latitude,longitude,fatalities_best,actor1,notes\n"
+    path = tmp_path / "nul.csv"
+    path.write_bytes((header + "a,2017-01-01,35.9,39.0,1,IS,fine\n").encode()
+                     + b"b,2017-01-01,35.9,39.0,1,IS,cut\x00here\n")
+    report = read_events_file(path).reports[0]
+    assert report.error and "NUL bytes" in report.error and "line 3" in report.error
