@@ -14,7 +14,7 @@ from sources.catalog import Config, store_fingerprints
 from ui import claims, controls, exports_panel, header, map_panel, panels, present, sidebar, state
 from ui.catalog import load_catalog
 from view.briefing import list_briefings
-from view.run import build_run_view
+from view.run import build_run_view, state_shows_control
 from view.stats import by_faction
 
 st.set_page_config(page_title="Syria conflict map", page_icon="🗺️", layout="wide",
@@ -94,7 +94,7 @@ def dashboard() -> None:
         with st.expander("Speaker notes", expanded=True):
             st.write(scene.notes)
     panels.timeline(catalog.index, catalog.milestones, view.clock)
-    if view.shows("control") or view.shows("control_areas"):
+    if state_shows_control(view.state):
         panels.control_timeline(catalog.control, catalog.milestones, view.clock)
     if is_present:
         panels.statistics(catalog.index, view.rows, table)

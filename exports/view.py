@@ -16,7 +16,7 @@ from layers import registry
 from layers.base import build_base_map
 from layers.control import inline_record
 from view.event_index import FACTION_KEYS
-from view.run import RunView
+from view.run import RunView, state_shows_control
 
 APP_TITLE = "Syria conflict map"
 
@@ -61,8 +61,10 @@ def standalone_map(view: RunView) -> folium.Map:
     """A fresh map with the view's exported layers on it, for the standalone HTML export (no
     tiles: the file must work offline)."""
     boundaries = view.catalog.boundaries if view.shows("boundaries") else None
-    # The record inside the file itself: the export must work opened from disk.
-    record = inline_record(view.catalog.control, view.catalog.boundaries)
+    # The record inside the file itself (the export must work opened from disk), and only when
+    # a control layer is drawn: it is most of the file's size.
+    record = (inline_record(view.catalog.control, view.catalog.boundaries)
+              if state_shows_control(view.state) else None)
     m = build_base_map(boundaries, tiles="none", extras=(record,) if record else ())
     for group in registry.build_groups(view, exported_only=True):
         group.add_to(m)

@@ -164,12 +164,15 @@ def publish_record(record: ControlRecord, boundaries, static_dir: Path,
     hash) and return the base-map element that fetches it; None without a record."""
     if not len(record):
         return None
-    text = record_json(record, boundaries)
-    digest = hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
-    target = static_dir / GENERATED / f"control-{digest}.json"
-    if not target.is_file():
-        write_atomic(target, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
-    return ControlRecordSource(url=f"{prefix}{GENERATED}/{target.name}")
+    url = getattr(record, "_published_url", None)
+    if url is None:  # once per record (the catalog is shared): no hashing on every rerun
+        text = record_json(record, boundaries)
+        digest = hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
+        target = static_dir / GENERATED / f"control-{digest}.json"
+        if not target.is_file():
+            write_atomic(target, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+        url = record._published_url = f"{prefix}{GENERATED}/{target.name}"
+    return ControlRecordSource(url=url)
 
 
 def inline_record(record: ControlRecord, boundaries) -> ControlRecordSource | None:

@@ -4,7 +4,7 @@ controller where they agree, hatched where they disagree, blank where nothing is
 An approximation derived from places (:func:`view.control.subdistrict_shading`), said so in
 the legend and the tooltips: a sub-district's tracked towns holding for one side does not mean
 the side held its whole area. The outlines come with the record in the base map
-(``layers.control.record_element``); a step sends only which sub-districts are shaded how.
+(``layers.control.publish_record``); a step sends only which sub-districts are shaded how.
 """
 
 from __future__ import annotations

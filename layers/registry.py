@@ -76,10 +76,6 @@ LAYER_KEYS = LayerKeys(keys=tuple(_BY_KEY), defaults=tuple(k for k, v in _BY_KEY
                                                             if v.default))
 
 
-def get(key: str) -> MapLayer:
-    return _BY_KEY[key]
-
-
 def label(key: str) -> str:
     return _BY_KEY[key].label
 

@@ -29,6 +29,7 @@ import pandas as pd
 
 from sources.detect import Sniffed, SourceError, read_raw, sniff
 from sources.factions import faction_of
+from sources.readers import detect_format
 from sources.schema import FACTIONS
 from sources.validate import inside_country
 
@@ -124,8 +125,9 @@ def table_kind(header: list[str]) -> str | None:
         return "log"
     if has_change:
         return "changes"
-    if has_place and ("kind" in names or "admin3_pcode" in names or "name_ar" in names
-                      or "name_en" in names):
+    # A places table says what kind of place, or where (P-code), or its Arabic name: a name
+    # and coordinates alone are also what an events file has (ACLED's "location").
+    if has_place and bool({"kind", "admin3_pcode", "name_ar"} & names):
         return "places"
     return None
 
@@ -414,12 +416,26 @@ def merge(tables: list[ControlTables]) -> ControlTables:
 
 # -- user files: the events folder, the store, the command line -------------------------------
 def is_control_file(path: str | Path) -> bool:
-    """True when ``path`` is a CSV whose header is a control table (not an events file)."""
+    """True when ``path`` is a CSV whose header is a control table.
+
+    A header with a controller column is a control table (no events format has one); a places
+    table without one must also be no events format's (an events file too has names and
+    coordinates).
+    """
     try:
         sniffed = sniff(Path(path))
     except (SourceError, OSError):
         return False
-    return sniffed.kind == "csv" and table_kind(sniffed.header) is not None
+    kind = table_kind(sniffed.header) if sniffed.kind == "csv" else None
+    if kind in ("changes", "log"):
+        return True
+    if kind != "places":
+        return False
+    try:
+        detect_format(sniffed)
+    except SourceError:
+        return True
+    return False
 
 
 def control_format(path: str | Path) -> str:

@@ -247,3 +247,22 @@ def test_a_user_place_listed_after_the_shipped_ones_gets_its_state(tmp_path) -> 
     # ...and every shipped place keeps the state the shipped record alone gives it
     alone = ControlRecord(shipped).on(pd.Timestamp("2017-06-01")).set_index("place_id")
     assert (state.loc[alone.index, "controller"] == alone["controller"]).all()
+
+
+def test_events_files_are_never_taken_for_control_tables(tmp_path) -> None:
+    """ACLED's header has names and coordinates too ("location"): it stays an events file,
+    and the events folder loads it."""
+    from sources.control import is_control_file
+    from sources.load import load_events
+
+    shared = ROOT.parent / "shared" / "data"
+    acled = next((shared / "acled-me-2022-sample").glob("*.csv"))
+    ucdp = next((shared / "ucdp-ged231-sample").glob("*.csv"))
+    assert not is_control_file(acled) and not is_control_file(ucdp)
+    assert not is_control_file(ROOT / "data" / "key_events.csv")
+    assert is_control_file(CONTROL_DIR / "places.csv")
+    assert is_control_file(CONTROL_DIR / "changes.csv")
+    folder = tmp_path / "events"
+    folder.mkdir()
+    (folder / acled.name).symlink_to(acled)
+    assert len(load_events(folder).events) > 300

@@ -152,10 +152,6 @@ def window() -> str:
     return _ss()[WINDOW]
 
 
-def range_start() -> date | None:
-    return _ss().get(_RANGE_START)
-
-
 def present() -> bool:
     return bool(_ss().get(PRESENT))
 

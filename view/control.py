@@ -68,6 +68,7 @@ class ControlRecord:
         self._base = self.places[["place_id", "name_en", "name_ar", "latitude", "longitude",
                                   "admin3_pcode", "kind"]].reset_index(drop=True)
         self._over_time: dict[str, pd.DataFrame] = {}
+        self._no_state: pd.DataFrame | None = None
 
     def __len__(self) -> int:
         return len(self.places)
@@ -97,6 +98,12 @@ class ControlRecord:
         return out[["place_id", "name_en", "name_ar", "latitude", "longitude", "admin3_pcode",
                     "kind", "controller", "besieged_by", "since", "date_precision",
                     "source_title", "source_url"]]
+
+    def no_state(self) -> pd.DataFrame:
+        """The columns of :meth:`on`, with no rows (no control layer is on)."""
+        if self._no_state is None:
+            self._no_state = self.on(pd.Timestamp("2011-01-01")).iloc[0:0]
+        return self._no_state
 
     def history(self, place_id: str) -> list[Period]:
         """A place's whole history, oldest first, each period with its source."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cached_property
 
 import geopandas as gpd
 import numpy as np
@@ -57,7 +58,7 @@ class RunView:
     caption_milestones: pd.DataFrame
     control_state: pd.DataFrame  # every tracked place's state on the day (view.control)
 
-    @property
+    @cached_property  # read by the layer, its legend and the export: computed once a run
     def control_shading(self) -> pd.DataFrame:
         """The sub-districts shaded by the places' state on the day (approximate)."""
         return subdistrict_shading(self.control_state)
@@ -82,6 +83,10 @@ class RunView:
         return build_run_view(self.catalog, state, self.map)
 
 
+def state_shows_control(state: ViewState) -> bool:
+    return bool({"control", "control_areas"} & set(state.layers))
+
+
 def build_run_view(catalog: Catalog, state: ViewState, map_view: MapView) -> RunView:
     """Build the view of a run from the state and the map's position."""
     span_start, span_end = catalog.span
@@ -97,5 +102,7 @@ def build_run_view(catalog: Catalog, state: ViewState, map_view: MapView) -> Run
         areas=areas_on(catalog.areas, pd.Timestamp(clock.day)),
         milestones=milestones_in_view(catalog.milestones, clock),
         caption_milestones=caption_milestones(catalog.milestones, clock),
-        control_state=catalog.control.on(clock.day),
+        # Only when a control layer is on: not work added to every rerun for nothing.
+        control_state=(catalog.control.on(clock.day)
+                       if state_shows_control(state) else catalog.control.no_state()),
     )
