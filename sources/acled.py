@@ -122,13 +122,48 @@ def _json_table(sniffed: Sniffed) -> pd.DataFrame:
     else:
         records = payload
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        if isinstance(records, list):
+            k, bad = next((k, r) for k, r in enumerate(records) if not isinstance(r, dict))
+            found = f"item {k + 1} of its list is {_kind(bad)}, not an object"
+        elif isinstance(payload, dict):
+            found = f'its "data" is {_kind(records)}' if "data" in payload else (
+                'it is an object without "data"')
+        else:
+            found = f"it holds {_kind(payload)}"
         raise SourceError(
             f"{name} is JSON but not ACLED API data: expected a list of events or "
-            f'{{"status": 200, "data": [...]}}.'
+            f'{{"status": 200, "data": [...]}}, but {found}.'
         )
-    table = pd.DataFrame.from_records(records)
-    # A key missing from a record is NaN here: it is missing (""), never the text "nan".
-    return table.map(lambda v: "" if v is None or v != v else str(v)) if len(table) else table
+    # Column by column from the records themselves: a key missing from a record, or null, is
+    # missing (""), never the text "nan"; a value the file does write -- NaN, Infinity, a
+    # number, a list -- is kept as text, so that validation names it (NaN is "invalid", not
+    # "no figure").
+    columns = list(dict.fromkeys(key for record in records for key in record))
+    return pd.DataFrame({str(c): [_text(r.get(c)) for r in records] for c in columns},
+                        dtype=object)
+
+
+def _kind(value) -> str:
+    """What a JSON value is, in words."""
+    if value is None:
+        return "null"
+    for kind, words in ((bool, "a boolean"), (str, "a string"), (int, "a number"),
+                        (float, "a number"), (list, "a list"), (dict, "an object")):
+        if isinstance(value, kind):
+            return words
+    return type(value).__name__
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)  # nan, inf, 1e+400 read back as inf: all named by validation
+    return json.dumps(value, ensure_ascii=False)
 
 
 def read_acled_draft(

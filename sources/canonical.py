@@ -59,14 +59,23 @@ _DATE_WORDS = {"1": "day", "2": "days", "3": "week", "4": "month", "5": "year"}
 
 
 def canonical_names(header: list[str]) -> dict[str, str]:
-    """Header name -> canonical column, for the names that are canonical or an alias."""
+    """Header name -> canonical column, for the names that are canonical or an alias.
+
+    A canonical name wins over an alias wherever it stands: in ``x, ..., longitude`` the
+    column ``longitude`` is the longitude, not the ``x`` that came first. Among aliases of
+    one column, the first wins.
+    """
     out: dict[str, str] = {}
     for name in header:
         key = name.strip().lower()
-        target = key if key in COLUMNS else COLUMN_ALIASES.get(key)
-        if target and target not in out.values():
+        if key in COLUMNS and key not in out.values():
+            out[name] = key
+    for name in header:
+        key = name.strip().lower()
+        target = COLUMN_ALIASES.get(key)
+        if name not in out and target and target not in out.values():
             out[name] = target
-    return out
+    return {name: out[name] for name in header if name in out}
 
 
 class AmbiguousDatesError(SourceError):

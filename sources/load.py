@@ -19,11 +19,13 @@ from pathlib import Path
 import pandas as pd
 
 from sources.control import is_control_file
-from sources.detect import DEFAULT_MAX_BYTES, SourceError, sniff
+from sources.detect import DEFAULT_MAX_BYTES, SourceError, header_notice, sniff
 from sources.governorates import assign_governorates
 from sources.readers import detect_format, reader
 from sources.schema import COLUMNS, empty_events
-from sources.validate import REASONS, summarise, validate
+from sources.validate import MERGED, REASONS, reason_rank, summarise, validate_rows
+
+EXAMPLE_ROWS = 5  # rows named per reason in a report (all of them are in the rejected table)
 
 EVENT_SUFFIXES = (".csv", ".json")
 
@@ -39,7 +41,7 @@ class FileReport:
     rows : int
         Data rows read (for UCDP: rows of the chosen country; see ``filtered``).
     accepted, rejected : int
-        ``accepted + rejected == rows``.
+        ``accepted + rejected + duplicates == rows``.
     reasons : dict of str to int
         Rejection reason -> count.
     error : str or None
@@ -48,6 +50,18 @@ class FileReport:
         Rows left out on purpose, not rejected: other countries of a global UCDP file.
     stored : bool
         True when the rows came from the store (the file had been imported before).
+    duplicates : int
+        Rows that repeat an accepted row exactly (same dataset, id and values), merged
+        into it: neither accepted again nor rejected.
+    notices : list of str
+        What was done to read the file that the user should know (read as UTF-16, the
+        header found on line 3), one sentence each.
+    examples : dict of str to list of int
+        The first data rows (1 = the first row after the header) of each rejection reason,
+        and of ``"merged duplicate"``.
+
+    Every data row of the file is in exactly one count: ``total == accepted + rejected +
+    duplicates + filtered``.
     """
 
     path: str
@@ -59,6 +73,14 @@ class FileReport:
     error: str | None
     filtered: int = 0
     stored: bool = False
+    duplicates: int = 0
+    notices: list[str] = field(default_factory=list)
+    examples: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        """Every data row of the file: ``accepted + rejected + duplicates + filtered``."""
+        return self.rows + self.filtered
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-serialisable dict."""
@@ -72,6 +94,8 @@ class LoadResult:
     events: pd.DataFrame
     rejected: pd.DataFrame
     reports: list[FileReport] = field(default_factory=list)
+    # Rows merged into an identical earlier row: file, row, duplicate_of.
+    duplicates: pd.DataFrame = field(default_factory=lambda: _empty_duplicates())
 
     @property
     def ok(self) -> bool:
@@ -84,9 +108,23 @@ def _empty_rejected() -> pd.DataFrame:
                          "reason": pd.Series(dtype=str)})
 
 
-def _failed(path: Path, fmt: str, error: str) -> LoadResult:
+def _empty_duplicates() -> pd.DataFrame:
+    return pd.DataFrame({"file": pd.Series(dtype=str), "row": pd.Series(dtype="int64"),
+                         "duplicate_of": pd.Series(dtype="int64")})
+
+
+def _failed(path: Path, fmt: str, error: str, notices: list[str] | None = None) -> LoadResult:
     return LoadResult(empty_events(), _empty_rejected(),
-                      [FileReport(str(path), fmt, 0, 0, 0, {}, error)])
+                      [FileReport(str(path), fmt, 0, 0, 0, {}, error, notices=notices or [])])
+
+
+def _examples(rejected: pd.DataFrame, duplicates: pd.DataFrame) -> dict[str, list[int]]:
+    out = {str(reason): [int(r) for r in group["row"].head(EXAMPLE_ROWS)]
+           for reason, group in rejected.groupby("reason", sort=False)}
+    out = {r: out[r] for r in sorted(out, key=reason_rank)}
+    if len(duplicates):
+        out[MERGED] = [int(r) for r in duplicates["row"].head(EXAMPLE_ROWS)]
+    return out
 
 
 def _draft(path: Path, sniffed, fmt: str, *, date_format, country):
@@ -127,13 +165,18 @@ def read_events_file(
     """
     path = Path(path)
     fmt = format or ""
+    notices: list[str] = []
     try:
         sniffed = sniff(path, max_bytes=max_bytes)
+        notices = sniffed.notices
         fmt = format or detect_format(sniffed)
+        notices = [*sniffed.notices, *filter(None, [header_notice(sniffed)])]
         draft, filtered = _draft(path, sniffed, fmt, date_format=date_format, country=country)
-        accepted, rejected = validate(draft, boundaries=boundaries)
+        draft.text_encoding = sniffed.text_encoding
+        checked = validate_rows(draft, boundaries=boundaries)
+        accepted, rejected, duplicates = checked.accepted, checked.rejected, checked.duplicates
     except SourceError as exc:
-        return _failed(path, fmt, str(exc))
+        return _failed(path, fmt, str(exc), notices)
     except (OSError, MemoryError) as exc:
         return _failed(path, fmt, f"{path.name} cannot be read: {exc}.")
     except RecursionError:
@@ -147,8 +190,9 @@ def read_events_file(
         accepted = assign_governorates(accepted, governorates)
     accepted = accepted.sort_values("date_start", kind="stable", ignore_index=True)
     rejected.insert(0, "file", str(path))
+    duplicates.insert(0, "file", str(path))
     reasons = summarise(rejected)
-    rows = len(accepted) + len(rejected)
+    rows = len(accepted) + len(rejected) + len(duplicates)
     error = None
     if rows == 0 and filtered:
         error = f"{path.name} has no events in {country} ({filtered:,} rows of other countries)."
@@ -161,8 +205,9 @@ def read_events_file(
         top = next(iter(reasons))
         error = f"{path.name} has no usable rows ({rows:,} rejected, mostly {top!r})."
     report = FileReport(str(path), fmt, rows, len(accepted), len(rejected), reasons, error,
-                        filtered=filtered)
-    return LoadResult(accepted, rejected, [report])
+                        filtered=filtered, duplicates=len(duplicates), notices=notices,
+                        examples=_examples(rejected, duplicates))
+    return LoadResult(accepted, rejected, [report], duplicates)
 
 
 def event_files(paths_or_folder) -> list[Path]:
@@ -206,6 +251,7 @@ def load_events(
     """
     frames: list[pd.DataFrame] = []
     rejected: list[pd.DataFrame] = []
+    duplicates: list[pd.DataFrame] = []
     reports: list[FileReport] = []
     for path in event_files(paths_or_folder):
         if is_control_file(path):
@@ -217,12 +263,15 @@ def load_events(
             frames.append(result.events)
         if len(result.rejected):
             rejected.append(result.rejected)
+        if len(result.duplicates):
+            duplicates.append(result.duplicates)
     events = pd.concat(frames, ignore_index=True) if frames else empty_events()
     if len(frames) > 1:
         events = events.sort_values("date_start", kind="stable", ignore_index=True)
     events = events[COLUMNS]
     rejected_all = pd.concat(rejected, ignore_index=True) if rejected else _empty_rejected()
-    return LoadResult(events, rejected_all, reports)
+    merged = pd.concat(duplicates, ignore_index=True) if duplicates else _empty_duplicates()
+    return LoadResult(events, rejected_all, reports, merged)
 
 
 def _load_one(path: Path, *, store_dir, boundaries, date_format, max_bytes) -> LoadResult:
@@ -259,6 +308,8 @@ def stored_result(fp: str, store_dir, *, name: str | None = None) -> LoadResult:
         shown, str(meta.get("format", "")), int(meta.get("rows", len(events))),
         len(events), int(meta.get("rejected", 0)), dict(meta.get("reasons", {})), None,
         filtered=int(meta.get("filtered", 0)), stored=True,
+        duplicates=int(meta.get("duplicates", 0)), notices=list(meta.get("notices", [])),
+        examples=dict(meta.get("examples", {})),
     )
     rejected = store.load_rejected(fp, store_dir)
     if len(rejected) and "file" in rejected.columns:
@@ -310,11 +361,35 @@ def import_events_file(
         if report.error:
             report.error = report.error.replace(path.name, name, 1)
         report.path = name
+        report.notices = [n.replace(path.name, name, 1) for n in report.notices]
         if len(result.rejected):
             result.rejected["file"] = name
+        if len(result.duplicates):
+            result.duplicates["file"] = name
     if report.error is None:
         store.save(result.events, fp, store_dir, store_meta(report), rejected=result.rejected)
     return result
+
+
+def already_stored(events: pd.DataFrame, store_dir, *, exclude: str = "") -> int:
+    """How many of ``events`` (by dataset and id) another import in the store already holds:
+    the store shows each such event once (from the earliest import), so they are merged."""
+    import pyarrow.parquet as pq
+
+    from sources import store
+
+    if not len(events):
+        return 0
+    keys = set(zip(events["source_dataset"].astype(str), events["event_id"].astype(str),
+                   strict=True))
+    held: set[tuple[str, str]] = set()
+    for item in store.list_imports(store_dir):
+        if item["fingerprint"] == exclude:
+            continue
+        table = pq.read_table(item["path"], columns=["source_dataset", "event_id"])
+        held |= set(zip(table.column(0).to_pylist(), table.column(1).to_pylist(),
+                        strict=True)) & keys
+    return len(held)
 
 
 def store_meta(report: FileReport) -> dict[str, object]:
@@ -328,6 +403,9 @@ def store_meta(report: FileReport) -> dict[str, object]:
         "rejected": report.rejected,
         "reasons": report.reasons,
         "filtered": report.filtered,
+        "duplicates": report.duplicates,
+        "notices": report.notices,
+        "examples": report.examples,
         "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
 
@@ -341,5 +419,6 @@ def _stored_meta(fp: str, store_dir) -> dict[str, object]:
         return {}
 
 
-__all__ = ["REASONS", "FileReport", "LoadResult", "event_files", "import_events_file",
+__all__ = ["REASONS", "FileReport", "LoadResult", "already_stored", "event_files",
+           "import_events_file",
            "load_events", "read_events_file", "store_meta", "stored_result"]

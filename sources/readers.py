@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sources import acled, canonical, ucdp
-from sources.detect import Sniffed, SourceError, header_set
+from sources.detect import MAX_PREAMBLE_LINES, Sniffed, SourceError, header_problem, header_set
 from sources.validate import Draft
 
 
@@ -79,16 +79,35 @@ def reader(name: str) -> Reader:
 def detect_format(sniffed: Sniffed) -> str:
     """Name the layout of a sniffed file: one of :data:`FORMATS`.
 
+    The header is the first non-blank line that a reader knows, among the first
+    :data:`sources.detect.MAX_PREAMBLE_LINES` + 1 lines (a title or notes may come first):
+    when it is not the first of them, ``sniffed`` is moved to it (:meth:`Sniffed.use_header`)
+    and the report says on which line it was found.
+
     Raises
     ------
     SourceError
-        When the header matches none of them.
+        When no line matches any format (or the first line names a column twice).
     """
-    for candidate in READERS:
-        if candidate.matches(sniffed):
-            return candidate.name
-    shown = ", ".join(sniffed.header[:8]) + (", ..." if len(sniffed.header) > 8 else "")
+    first = (sniffed.header_line, list(sniffed.header), sniffed.delimiter)
+    for line in [c[0] for c in sniffed.candidates] or [sniffed.header_line]:
+        if line != sniffed.header_line:
+            sniffed.use_header(line)
+        for candidate in READERS:
+            if candidate.matches(sniffed):
+                return candidate.name
+        if sniffed.kind != "csv":
+            break
+    if sniffed.candidates and sniffed.header_line != first[0]:
+        sniffed.use_header(first[0])
+    problem = header_problem(sniffed)
+    if problem is not None:
+        raise problem
+    shown = ", ".join(first[1][:8]) + (", ..." if len(first[1]) > 8 else "")
+    later = (f" (nor is any of its first {MAX_PREAMBLE_LINES + 1} lines)"
+             if len(sniffed.candidates) > 1 else "")
+    on_line = f"line {first[0]}: " if first[0] > 1 else ""
     raise SourceError(
-        f"{sniffed.path.name} is in an unknown format: its header ({shown}) is neither UCDP "
-        f"GED, ACLED nor the canonical event layout."
+        f"{sniffed.path.name} is in an unknown format: its header ({on_line}{shown}) is "
+        f"neither UCDP GED, ACLED nor the canonical event layout{later}."
     )

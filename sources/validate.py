@@ -11,6 +11,8 @@ Row numbers are 1-based *data* row numbers: the first record after the header is
 
 from __future__ import annotations
 
+import calendar
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +26,13 @@ from sources.schema import COLUMNS, DATE_PRECISIONS, FACTIONS, PLACE_PRECISIONS,
 REASONS: tuple[str, ...] = (
     "truncated row",
     "bytes that are not UTF-8",
+    # Control characters (C0 but tab and line breaks, DEL, C1) and the bidirectional embedding,
+    # override and isolate characters that can make a text display reversed or reordered: the
+    # row is refused and the reason names the column ("control character in notes"), never
+    # stored nor silently stripped. (The marks U+200E, U+200F and U+061C are kept: Arabic
+    # text uses them.)
+    "control character",
+    "bidi control character",
     "repeated header row",
     "missing event id",
     "missing date",
@@ -31,6 +40,7 @@ REASONS: tuple[str, ...] = (
     "date out of range",
     "end before start",
     "missing coordinates",
+    "coordinates out of range",
     "coordinates not numeric",
     "latitude and longitude swapped?",
     "outside the country",
@@ -39,8 +49,13 @@ REASONS: tuple[str, ...] = (
     "invalid precision",
     "invalid event type",
     "invalid faction",
-    "duplicate id",
+    "duplicate id with different values",
 )
+# A row that repeats an accepted row exactly (same dataset, id and values) is not rejected:
+# it is merged into that row and counted apart (``Validated.duplicates``).
+MERGED = "merged duplicate"
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]")
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 FIRST_DATE = pd.Timestamp("1989-01-01")  # UCDP GED starts in 1989
 # Syria's bounding box (OCHA COD-AB: lon 35.61-42.39, lat 32.32-37.32), rounded outwards,
 # used when no country outline is given; widened by BOX_MARGIN degrees (about 10 km).
@@ -55,6 +70,7 @@ BORDER_BUFFER_M = 10_000  # points this close to the border are kept (border tow
 SWAPPED_SHARE = 0.9
 
 _STRING = pd.StringDtype("pyarrow")
+_NO_VALUE = ("nan", "none", "null", "<na>", "nat")
 _FATALITIES = ("fatalities_low", "fatalities_best", "fatalities_high")
 
 
@@ -83,6 +99,9 @@ class Draft:
     raw: pd.DataFrame
     rows: np.ndarray
     pre_reasons: pd.Series = field(default=None)  # type: ignore[assignment]
+    # The encoding the file's text was in: a character that did not decode is named as
+    # "bytes that are not <it>" (a UTF-16 file is read through a UTF-8 copy).
+    text_encoding: str = "UTF-8"
 
     def __post_init__(self) -> None:
         if self.pre_reasons is None:
@@ -149,10 +168,110 @@ def _blank(text: pd.Series, where: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
+def _text_columns(raw: pd.DataFrame):
+    for column in raw.columns:
+        values = raw[column]
+        if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+            yield column, values.fillna("").astype(str)
+
+
+_SUSPECT = re.compile("[\ufffd" + CONTROL_CHARACTERS.pattern[1:-1] + BIDI_CONTROLS.pattern[1:-1]
+                      + "]")
+
+
+def _text_reasons(raw: pd.DataFrame, encoding: str) -> np.ndarray:
+    """Per row, the first of: "bytes that are not <encoding>" (a U+FFFD where bytes did not
+    decode), "control character in <column>", "bidi control character in <column>"; else "".
+
+    Each column is first searched whole, once (a clean column -- nearly every one -- costs one
+    regular-expression scan, not one per value); only a column that holds one is looked at
+    value by value.
+    """
+    stray = np.zeros(len(raw), dtype=bool)
+    named = np.full(len(raw), "", dtype=object)
+    for column, values in _text_columns(raw):
+        joined = " ".join(values)
+        # isprintable() runs at C speed and is True for text without any control or format
+        # character (tabs and line breaks included): then only U+FFFD is left to look for.
+        if joined.isprintable() and "\ufffd" not in joined:
+            continue
+        if _SUSPECT.search(joined) is None:
+            continue
+        stray |= values.str.contains("\ufffd", regex=False).to_numpy(dtype=bool)
+        for pattern, what in ((CONTROL_CHARACTERS, "control character"),
+                              (BIDI_CONTROLS, "bidi control character")):
+            found = values.str.contains(pattern, regex=True).to_numpy(dtype=bool)
+            named[found & (named == "")] = f"{what} in {column}"
+    named[stray] = f"bytes that are not {encoding}"
+    return named
+
+
+_ISO_LIKE = re.compile(r"^\s*[+-]?(\d{4,})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
+
+
+def _beyond_calendar(text: pd.Series, where: np.ndarray) -> np.ndarray:
+    """Which unparsed dates are real calendar days outside what can be stored (year 99999,
+    year 2300): "date out of range", not "invalid date" (2017-02-30 stays invalid)."""
+    out = np.zeros(len(text), dtype=bool)
+    for i in np.flatnonzero(where):
+        match = _ISO_LIKE.match(str(text.iloc[i]))
+        if match is None:
+            continue
+        year, month, day = (int(g) for g in match.groups())
+        # The leap-year rule repeats every 400 years: a year of the same place in the cycle.
+        if 1 <= month <= 12 and 1 <= day <= calendar.monthrange(2000 + year % 400, month)[1]:
+            out[i] = True
+    return out
+
+
+def _with_overflow(values: np.ndarray, text: pd.Series) -> np.ndarray:
+    """``values`` with infinity where the text is a number too large for a float (``1e400``,
+    which pandas reads as NaN): such a value is out of range, not "not a number"."""
+    out = values.copy()
+    for i in np.flatnonzero(np.isnan(values)):
+        try:
+            number = float(str(text.iloc[i]).strip())
+        except ValueError:
+            continue
+        if np.isinf(number):
+            out[i] = number
+    return out
+
+
+@dataclass
+class Validated:
+    """What :func:`validate_rows` made of a draft.
+
+    Attributes
+    ----------
+    accepted : pandas.DataFrame
+        The canonical event table of the accepted rows.
+    rejected : pandas.DataFrame
+        ``row``, ``reason``, then the raw fields as strings.
+    duplicates : pandas.DataFrame
+        ``row`` and ``duplicate_of``: rows that repeat an accepted row exactly (same dataset,
+        id and values), merged into it. Every draft row is in exactly one of the three.
+    """
+
+    accepted: pd.DataFrame
+    rejected: pd.DataFrame
+    duplicates: pd.DataFrame
+
+
 def validate(
     draft: Draft, *, boundaries=None, today: pd.Timestamp | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split a draft into accepted canonical rows and rejected rows with a reason.
+    """Accepted and rejected rows of a draft (:func:`validate_rows` without the merged
+    duplicates, for callers that only need the events)."""
+    result = validate_rows(draft, boundaries=boundaries, today=today)
+    return result.accepted, result.rejected
+
+
+def validate_rows(
+    draft: Draft, *, boundaries=None, today: pd.Timestamp | None = None
+) -> Validated:
+    """Split a draft into accepted canonical rows, rejected rows with a reason, and rows
+    merged as exact duplicates.
 
     Parameters
     ----------
@@ -164,17 +283,18 @@ def validate(
 
     Returns
     -------
-    accepted : pandas.DataFrame
-        Canonical event table (passes :func:`sources.schema.check_canonical`), source order.
-    rejected : pandas.DataFrame
-        ``row`` (1-based), ``reason``, then the raw fields as strings.
+    Validated
+        ``accepted``: canonical event table (passes :func:`sources.schema.check_canonical`),
+        source order; ``rejected``: ``row`` (1-based), ``reason``, then the raw fields as
+        strings; ``duplicates``: ``row``, ``duplicate_of``.
 
     Notes
     -----
     Duplicate ids: among the rows that pass every other check, the first row of each
-    (``source_dataset``, ``event_id``) is kept and every further row with that id is
-    rejected as "duplicate id" -- so ``n`` copies of an event count as 1 accepted and
-    ``n - 1`` "duplicate id".
+    (``source_dataset``, ``event_id``) is kept. A further row with that id and the same
+    values is merged into it (counted in ``duplicates``: ``n`` copies of an event are 1
+    accepted and ``n - 1`` merged); one with other values is rejected as "duplicate id with
+    different values" -- which of the two is right cannot be told.
     """
     ev = draft.events
     n = len(ev)
@@ -188,12 +308,9 @@ def validate(
     reason[pre != ""] = pre[pre != ""]
     # A stray byte of a UTF-8 file was read as U+FFFD (sources.detect): the row is refused,
     # never stored with a replacement character nor re-read in another encoding.
-    stray = np.zeros(n, dtype=bool)
-    for column in draft.raw.columns:
-        values = draft.raw[column]
-        if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
-            stray |= values.astype(str).str.contains("\ufffd", regex=False).to_numpy()
-    mark(stray, "bytes that are not UTF-8")
+    text_reasons = _text_reasons(draft.raw, draft.text_encoding)
+    free = (reason == "") & (text_reasons != "")
+    reason[free] = text_reasons[free]
     # The header again (two files pasted together): said so, not "invalid date".
     header = [str(c).strip().lower() for c in draft.raw.columns]
     if len(draft.raw) and len(header) > 1:
@@ -201,22 +318,30 @@ def validate(
         mark((as_text == header).all(axis=1).to_numpy(), "repeated header row")
     t = draft.texts
 
-    # Readers strip ids and event types, so "missing" is simply "empty".
-    mark((ev["event_id"].fillna("") == "").to_numpy(dtype=bool), "missing event id")
+    # Readers strip ids and event types, so "missing" is simply "empty" -- or the words tools
+    # write for an empty cell: no id ever becomes the text "nan".
+    ids = ev["event_id"].fillna("").astype(str)
+    mark((ids == "").to_numpy(dtype=bool) | ids.str.lower().isin(_NO_VALUE).to_numpy(dtype=bool),
+         "missing event id")
 
     start, end = ev["date_start"], ev["date_end"]
     bad_dates = (start.isna() | end.isna()).to_numpy()
     mark(_blank(t["date_start"], bad_dates) | _blank(t["date_end"], bad_dates), "missing date")
+    mark(_beyond_calendar(t["date_start"], start.isna().to_numpy())
+         | _beyond_calendar(t["date_end"], end.isna().to_numpy()), "date out of range")
     mark((start.isna() | end.isna()).to_numpy(), "invalid date")
     out_of_range = (start < FIRST_DATE) | (end > today) | (start > today)
     mark(out_of_range.fillna(False).to_numpy(), "date out of range")
     mark((end < start).fillna(False).to_numpy(), "end before start")
 
-    lat = ev["latitude"].to_numpy(dtype=float)
-    lon = ev["longitude"].to_numpy(dtype=float)
+    lat = _with_overflow(ev["latitude"].to_numpy(dtype=float), t["latitude"])
+    lon = _with_overflow(ev["longitude"].to_numpy(dtype=float), t["longitude"])
     numeric = np.isfinite(lat) & np.isfinite(lon)
     mark(_blank(t["latitude"], ~numeric) | _blank(t["longitude"], ~numeric),
          "missing coordinates")
+    with np.errstate(invalid="ignore"):  # 1e400 reads as infinity: a number, out of range
+        mark(np.isinf(lat) | np.isinf(lon) | (np.abs(lat) > 90) | (np.abs(lon) > 180),
+             "coordinates out of range")
     mark(~numeric, "coordinates not numeric")
     inside = np.zeros(n, dtype=bool)
     inside[numeric] = inside_country(lon[numeric], lat[numeric], boundaries)
@@ -237,19 +362,18 @@ def validate(
     mark(outside, "outside the country")
 
     # An empty figure is "no figure in the source": kept as missing (never 0). Text that is not
-    # a whole number >= 0 is invalid.
+    # a number ("many", "nan"), or not a whole one, is invalid; a number below 0, above
+    # MAX_FATALITIES or infinite (1e400) is out of range.
     bad_fat = np.zeros(n, dtype=bool)
+    huge = np.zeros(n, dtype=bool)
     for name in _FATALITIES:
-        values = ev[name].to_numpy(dtype=float)
-        empty = _blank(t[name], ~np.isfinite(values))
+        values = _with_overflow(ev[name].to_numpy(dtype=float), t[name])
+        empty = _blank(t[name], np.isnan(values))
         with np.errstate(invalid="ignore"):
-            bad_fat |= (~np.isfinite(values) & ~empty) | (values < 0) | (
+            bad_fat |= (np.isnan(values) & ~empty) | (
                 np.isfinite(values) & (values != np.floor(values)))
+            huge |= np.isinf(values) | (values < 0) | (values > MAX_FATALITIES)
     mark(bad_fat, "invalid fatalities")
-    with np.errstate(invalid="ignore"):
-        huge = np.zeros(n, dtype=bool)
-        for name in _FATALITIES:
-            huge |= ev[name].to_numpy(dtype=float) > MAX_FATALITIES
     mark(huge, "fatalities out of range")
     # low <= best <= high is *not* required: real UCDP rows break it (101 of the 16,566 rows
     # of the Syria 2016-2019 file), and they are the source's own figures.
@@ -261,17 +385,32 @@ def validate(
     mark(~ev["faction2"].isin(list(FACTIONS)).to_numpy(), "invalid faction")
 
     ok = reason == ""
-    keys = ev["source_dataset"].astype(str) + "\x1f" + ev["event_id"].astype(str)
-    duplicate = np.zeros(n, dtype=bool)
-    duplicate[ok] = keys[ok].duplicated(keep="first").to_numpy()
-    mark(duplicate, "duplicate id")
-    ok = reason == ""
+    rows = np.asarray(draft.rows).astype("int64")
+    merged = np.zeros(n, dtype=bool)
+    duplicate_of = np.zeros(n, dtype="int64")
+    keys = (ev["source_dataset"].astype(str) + "\x1f" + ev["event_id"].astype(str)).to_numpy()
+    repeated = np.zeros(n, dtype=bool)
+    repeated[ok] = pd.Series(keys[ok]).duplicated(keep="first").to_numpy()
+    if repeated.any():
+        # Only the rows whose id comes more than once (the first of each included).
+        idx = np.flatnonzero(ok)[pd.Series(keys[ok]).duplicated(keep=False).to_numpy()]
+        # The row's values as the table would store them, hashed: equal hash, equal row.
+        content = pd.util.hash_pandas_object(ev.iloc[idx].astype(str), index=False).to_numpy()
+        frame = pd.DataFrame({"key": keys[idx], "content": content, "row": rows[idx]})
+        first = frame.groupby("key", sort=False).transform("first")
+        same = (frame["content"] == first["content"]).to_numpy()
+        merged[idx] = repeated[idx] & same
+        duplicate_of[idx] = first["row"].to_numpy()
+        mark(repeated & ~merged, "duplicate id with different values")
+    ok = (reason == "") & ~merged
 
     accepted = to_canonical(ev.loc[ok])
-    rejected = draft.raw.loc[~ok].astype(str).copy()
-    rejected.insert(0, "reason", reason[~ok])
-    rejected.insert(0, "row", np.asarray(draft.rows)[~ok].astype("int64"))
-    return accepted, rejected.reset_index(drop=True)
+    bad = reason != ""
+    rejected = draft.raw.loc[bad].astype(str).copy()
+    rejected.insert(0, "reason", reason[bad])
+    rejected.insert(0, "row", rows[bad])
+    duplicates = pd.DataFrame({"row": rows[merged], "duplicate_of": duplicate_of[merged]})
+    return Validated(accepted, rejected.reset_index(drop=True), duplicates)
 
 
 def to_canonical(events: pd.DataFrame) -> pd.DataFrame:
@@ -300,7 +439,15 @@ def to_canonical(events: pd.DataFrame) -> pd.DataFrame:
 def summarise(rejected: pd.DataFrame) -> dict[str, int]:
     """Reason -> count, in the order of :data:`REASONS` (unknown reasons last)."""
     counts = rejected["reason"].value_counts() if len(rejected) else pd.Series(dtype=int)
-    order = [r for r in REASONS if r in counts.index] + [
-        r for r in counts.index if r not in REASONS
-    ]
-    return {r: int(counts[r]) for r in order}
+    return {r: int(counts[r]) for r in sorted(counts.index, key=reason_rank)}
+
+
+def reason_rank(reason: str) -> tuple[int, str]:
+    """Where a reason sorts: the order of :data:`REASONS`, a reason that names its column
+    ("control character in notes") beside its kind, unknown reasons last."""
+    for rank, known in enumerate(REASONS):
+        if reason == known or reason.startswith(known + " in "):
+            return rank, reason
+    if reason.startswith("bytes that are not "):  # "... UTF-16 LE": beside "... UTF-8"
+        return REASONS.index("bytes that are not UTF-8"), reason
+    return len(REASONS), reason

@@ -203,7 +203,7 @@ def case_latin1(tmp):
 def case_utf16(tmp):
     p = tmp / "utf16.csv"
     p.write_bytes(to_text(canonical_base(tmp)).encode("utf-16"))
-    return p, {"error": "UTF-16"}
+    return p, {"accepted": N, "notice": "UTF-16 LE text (with a byte-order mark)"}
 
 
 def case_duplicates(tmp):
@@ -211,7 +211,8 @@ def case_duplicates(tmp):
     rows += [list(rows[1]), list(rows[2]), list(rows[2])]
     p = tmp / "dups.csv"
     p.write_text(to_text(rows), encoding="utf-8")
-    return p, {"accepted": N, "reasons": {"duplicate id": 3}}
+    # Exact repeats are merged into the first row and counted apart, not rejected.
+    return p, {"accepted": N, "duplicates": 3, "reasons": {}}
 
 
 def case_truncated_row(tmp):
@@ -247,7 +248,7 @@ def case_acled_upper(tmp):
     p = tmp / "acled_upper.csv"
     p.write_text(to_text(rows_of(ACLED)), encoding="utf-8")
     # The real rows hold one exact repeat; without ids the derived id is the content's hash.
-    return p, {"accepted": N - 1, "format": "acled", "reasons": {"duplicate id": 1}}
+    return p, {"accepted": N - 1, "format": "acled", "duplicates": 1, "reasons": {}}
 
 
 def acled_lower_records(n=N):
@@ -322,11 +323,16 @@ def test_case(tmp_path, name):
         assert report.error is None, report.error
     if "accepted" in expect:
         assert report.accepted == expect["accepted"], report
-        assert report.accepted + report.rejected == report.rows
+        assert report.accepted + report.rejected + report.duplicates == report.rows
+    assert report.duplicates == expect.get("duplicates", 0)
+    if "notice" in expect:
+        assert any(expect["notice"] in n for n in report.notices), report.notices
     if "format" in expect:
         assert report.format == expect["format"]
     for reason, count in expect.get("reasons", {}).items():
         assert report.reasons.get(reason) == count, report.reasons
+    if expect.get("reasons") == {}:
+        assert report.reasons == {}
     if "reason" in expect:
         assert set(result.rejected["reason"]) == {expect["reason"]}
     if "notes" in expect:
@@ -366,10 +372,10 @@ def test_cli_check_json(tmp_path):
     out = tmp_path / "rejected.csv"
     done = run_cli("check", str(dups), "--json", "--rejected-csv", str(out))
     summary = json.loads(done.stdout.strip().splitlines()[-1])
-    assert summary["reasons"] == {"duplicate id": 3}
-    with out.open(encoding="utf-8") as handle:
-        rejected = list(csv.DictReader(handle))
-    assert [r["reason"] for r in rejected] == ["duplicate id"] * 3
+    assert summary["reasons"] == {} and summary["duplicates"] == 3
+    assert summary["examples"] == {"merged duplicate": [N + 1, N + 2, N + 3]}
+    assert summary["total"] == summary["accepted"] + summary["duplicates"] == N + 3
+    assert not out.exists()  # merged rows are not rejected rows
 
 
 def test_cli_import_twice(tmp_path):

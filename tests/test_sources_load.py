@@ -98,7 +98,7 @@ def test_row_reasons(tmp_path, sample_events):
         3: ("date_start", "2017-02-30"),     # no such day
         4: ("date_start", "1980-01-01"),     # before 1989
         5: ("date_end", "2001-01-01"),       # end before start
-        6: ("fatalities_best", "-3"),        # negative
+        6: ("fatalities_best", "-3"),        # negative: out of range
         7: ("fatalities_high", "2.5"),       # not whole
         8: ("event_id", ""),                 # missing id
         9: ("date_start", ""),               # missing date
@@ -114,14 +114,16 @@ def test_row_reasons(tmp_path, sample_events):
     assert rejected == {
         1: "missing coordinates", 2: "coordinates not numeric", 3: "outside the country",
         4: "invalid date", 5: "date out of range", 6: "end before start",
-        7: "invalid fatalities", 8: "invalid fatalities", 9: "missing event id",
+        7: "fatalities out of range", 8: "invalid fatalities", 9: "missing event id",
         10: "missing date", 11: "invalid precision", 12: "invalid faction",
-        13: "date out of range", 21: "duplicate id",
+        13: "date out of range",
     }
     assert set(rejected.values()) <= set(REASONS)
     report = result.reports[0]
-    assert (report.rows, report.accepted, report.rejected) == (21, 7, 14)
-    assert report.reasons["invalid fatalities"] == 2
+    # row 21 repeats row 16 exactly: merged into it, counted apart
+    assert (report.rows, report.accepted, report.rejected, report.duplicates) == (21, 7, 13, 1)
+    assert result.duplicates[["row", "duplicate_of"]].values.tolist() == [[21, 16]]
+    assert report.reasons["invalid fatalities"] == 1
     # the rejected table carries the raw fields of the row as strings
     row3 = result.rejected[result.rejected["row"] == 3].iloc[0]
     assert row3["latitude"] == "48.85" and row3["file"].endswith("bad.csv")
