@@ -8,10 +8,19 @@
     python -m sources remove ID [--store DIR]
 
 ``check`` reads and validates without storing; with ``--json`` the last line of output is
-one JSON object (format, rows, accepted, rejected, reasons, error). Exit status 0 when the
-file is usable, 1 when not. The default store is ``$CONFLICT_MAP_STORE`` or ``data/store``.
+one JSON object (file, format, total, rows, accepted, rejected, duplicates, filtered,
+reasons, examples, notices, error): every data row is counted once, ``total == accepted +
+rejected + duplicates + filtered``. Exit status 0 when the file is usable, 1 when not.
+The default store is ``$CONFLICT_MAP_STORE`` or ``data/store``.
 A control table (places, changes, or a log of both) is recognised by its header and checked
 against the shipped record's places.
+
+An area file (``.geojson``, ``.gpkg``, a ``.zip`` holding a Shapefile, a ``.json``
+FeatureCollection) is read as ``CONFLICT_MAP_AREAS`` reads it (fields by their common names)
+and checked against the country; ``import`` adds it to the store's areas. Its JSON line has
+``features``, ``loaded``, ``repaired``, ``skipped`` (by reason), ``crs``, ``swapped``, ``notes``
+(one sentence per thing done), ``fields`` and ``error``, and the events counts ``rows``,
+``accepted``, ``rejected``, ``reasons``.
 
 ``control --on DAY`` prints every tracked place and its controller on that day, from the
 shipped record plus the control files imported into the store; with ``--json`` the last line
@@ -30,7 +39,7 @@ from pathlib import Path
 import pandas as pd
 
 from sources.detect import DEFAULT_MAX_BYTES
-from sources.load import FileReport, read_events_file, store_meta
+from sources.load import FileReport, already_stored, read_events_file, store_meta
 from sources.readers import FORMATS
 
 
@@ -40,24 +49,39 @@ def default_store() -> Path:
 
 
 def _summary(report: FileReport) -> dict[str, object]:
-    # rows = accepted + rejected; "filtered" are the rows of other countries, left out on
-    # purpose (a global UCDP file): every data row of the file is in exactly one count.
-    return {"file": report.path, "format": report.format, "rows": report.rows,
-            "accepted": report.accepted, "rejected": report.rejected,
-            "filtered": report.filtered, "reasons": report.reasons, "error": report.error}
+    # rows = accepted + rejected + duplicates (rows merged into an identical earlier row);
+    # "filtered" are the rows of other countries, left out on purpose (a global UCDP file):
+    # every data row of the file is in exactly one count, and total is their sum.
+    return {"file": report.path, "format": report.format, "total": report.total,
+            "rows": report.rows, "accepted": report.accepted, "rejected": report.rejected,
+            "duplicates": report.duplicates, "filtered": report.filtered,
+            "reasons": report.reasons, "examples": report.examples,
+            "notices": report.notices, "error": report.error}
+
+
+def _rows(numbers: list[int], count: int) -> str:
+    shown = ", ".join(str(n) for n in numbers)
+    return f"row{'s' if count > 1 else ''} {shown}{', ...' if count > len(numbers) else ''}"
 
 
 def _print_report(report: FileReport) -> None:
     print(f"{report.path}: format {report.format or 'unknown'}")
+    for notice in report.notices:
+        print(f"  note: {notice}")
     if report.error:
         print(f"  error: {report.error}")
         return
     print(f"  rows {report.rows:,}  accepted {report.accepted:,}  "
           f"rejected {report.rejected:,}")
+    if report.duplicates:
+        merged = report.examples.get("merged duplicate", [])
+        print(f"  merged duplicates (identical to an earlier row): {report.duplicates:,} "
+              f"({_rows(merged, report.duplicates)})")
     if report.filtered:
         print(f"  left out (other countries): {report.filtered:,}")
     for reason, count in report.reasons.items():
-        print(f"    {count:>8,}  {reason}")
+        where = report.examples.get(reason, [])
+        print(f"    {count:>8,}  {reason}" + (f" ({_rows(where, count)})" if where else ""))
 
 
 def _boundaries():
@@ -102,6 +126,26 @@ def _control_check_or_import(args: argparse.Namespace, path: Path, *, store: boo
         _print_report(report)
         print(f"  places {len(tables.places):,}  changes {len(tables.changes):,}")
     return 0 if error is None else 1
+
+
+def _area_check_or_import(args: argparse.Namespace, path: Path, *, store: bool) -> int:
+    from sources.areas import check_area_file
+
+    store_dir = None
+    if store:
+        store_dir = Path(args.store) if args.store else default_store()
+    report = check_area_file(path, store_dir=store_dir)
+    if not getattr(args, "json", False):
+        skipped = ", ".join(f"{n:,} {why}" for why, n in report["skipped"].items()) or "none"
+        print(f"{path}: area file, {report['features']:,} features, {report['loaded']:,} "
+              f"loaded, {report['repaired']:,} repaired, skipped: {skipped}")
+        for note in [*report["notes"], *([report["error"]] if report["error"] else [])]:
+            print(f"  {note}")
+        if report["stored"]:
+            print(f"  added to {store_dir / 'areas'}")
+    else:
+        print(json.dumps(report, ensure_ascii=False))
+    return 0 if report["error"] is None else 1
 
 
 def _control_on(args: argparse.Namespace) -> int:
@@ -169,8 +213,11 @@ def _remove(args: argparse.Namespace) -> int:
 
 def _check_or_import(args: argparse.Namespace, *, store: bool) -> int:
     path = Path(args.file)
+    from sources.areas import is_area_file
     from sources.control import is_control_file
 
+    if path.is_file() and not args.format and is_area_file(path):
+        return _area_check_or_import(args, path, store=store)
     if path.is_file() and not args.format and is_control_file(path):
         return _control_check_or_import(args, path, store=store)
     if store:
@@ -189,11 +236,20 @@ def _check_or_import(args: argparse.Namespace, *, store: bool) -> int:
     if args.rejected_csv and len(result.rejected):
         result.rejected.to_csv(args.rejected_csv, index=False)
         print(f"  rejected rows written to {args.rejected_csv}")
+    summary = _summary(report)
     if store and report.error is None:
-        saved = store_module.save(result.events, fp, store_dir, store_meta(report))
+        # Events another import already holds are shown once (from the earliest import):
+        # said here, not left to be found missing.
+        also = already_stored(result.events, store_dir, exclude=fp)
+        saved = store_module.save(result.events, fp, store_dir, store_meta(report),
+                                  rejected=result.rejected)
         print(f"  imported {report.accepted:,} events into {saved}")
+        if also:
+            print(f"  {also:,} of them are already in the store from another import (same "
+                  "dataset and id): each is shown once, from the earlier import.")
+        summary["already_stored"] = also
     if getattr(args, "json", False):
-        print(json.dumps(_summary(report), ensure_ascii=False))
+        print(json.dumps(summary, ensure_ascii=False))
     else:
         _print_report(report)
     return 0 if report.error is None else 1
@@ -225,10 +281,9 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_argument("--date-format", help="strptime format of non-ISO dates, e.g. %%d/%%m/%%Y")
         sub.add_argument("--rejected-csv", help="write the rejected rows (with reason) here")
         sub.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES)
-        if name == "check":
-            sub.add_argument("--json", action="store_true",
-                             help="print the summary as one JSON object on the last line")
-        else:
+        sub.add_argument("--json", action="store_true",
+                         help="print the summary as one JSON object on the last line")
+        if name == "import":
             sub.add_argument("--store", help="store folder (default $CONFLICT_MAP_STORE or "
                                              "data/store)")
     sub = commands.add_parser("control", help="who held which tracked place on a day")

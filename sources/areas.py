@@ -1,8 +1,13 @@
 """User area files (GeoJSON, GeoPackage, zipped Shapefile) -> the canonical area table.
 
 The result has :data:`sources.schema.AREA_COLUMNS` with the dtypes of
-:data:`sources.schema.AREA_DTYPES`, in EPSG:4326. Invalid geometries are repaired with
-``make_valid`` and counted (``gdf.attrs["repaired"]``); rows without geometry are refused.
+:data:`sources.schema.AREA_DTYPES`, in EPSG:4326. The geometries are checked against the
+country by :func:`sources.area_checks.check_geometries`: a declared CRS is reprojected, an
+undeclared projection or swapped axes are read right or the file refused, features without
+geometry or outside Syria are left out and named, invalid geometries are repaired and named.
+What was done is in ``gdf.attrs["report"]`` (counts, and ``notes``: one sentence each, which
+the loaders below pass on as problems for the page); ``gdf.attrs["repaired"]`` is the count
+of repaired features.
 
 User area sets are kept in the store folder: ``<store>/areas/<fingerprint><suffix>`` (the
 file's bytes as given) and ``<store>/areas/<fingerprint>.json`` (its name and the fields the
@@ -14,13 +19,15 @@ found by the common names of :data:`FIELD_NAMES`.
 from __future__ import annotations
 
 import json
+import re
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 
 from sources import store
+from sources.area_checks import check_geometries
 from sources.detect import SourceError
 from sources.schema import AREA_COLUMNS, AREA_DTYPES
 
@@ -96,10 +103,18 @@ def read_areas(
         The file's name as the user knows it (a stored copy is named by its fingerprint):
         used in messages, the ``layer``, ``source`` and ``area_id`` columns.
 
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per feature kept (``area_id`` numbers features in file order, so a skipped
+        feature leaves a gap); ``attrs["report"]`` is
+        :meth:`sources.area_checks.AreaCheck.summary` with ``file`` added.
+
     Raises
     ------
     SourceError
-        Unreadable file, a named field missing, bad dates, missing geometries.
+        Unreadable file, a named field missing, bad dates, no feature with a geometry in
+        Syria, coordinates in a projection that cannot be told.
     """
     path = Path(path)
     name = name or path.name
@@ -107,26 +122,23 @@ def read_areas(
     frame = _open(path, layer, name)
     if frame.empty:
         raise SourceError(f"{name} holds no areas.")
-    if frame.geometry.isna().any() or frame.geometry.is_empty.any():
-        count = int((frame.geometry.isna() | frame.geometry.is_empty).sum())
-        raise SourceError(f"{name}: {count} feature(s) have no geometry.")
-    frame = frame.set_crs(4326) if frame.crs is None else frame.to_crs(4326)
-    geometry = frame.geometry.to_numpy()
-    invalid = ~shapely.is_valid(geometry)
-    repaired = int(invalid.sum())
-    if repaired:
-        geometry = geometry.copy()
-        geometry[invalid] = shapely.make_valid(geometry[invalid])
+    for field_name, what in ((label_field, "label"), (from_field, "start date"),
+                             (to_field, "end date"), (style_field, "style")):
+        _field(frame, field_name, what, name)  # a missing field refuses the file first
+    check = check_geometries(frame, name, path=path, label_field=label_field)
+    number = check.kept + 1  # features keep their number in the file
+    frame = frame.iloc[check.kept].reset_index(drop=True)
+    geometry = check.geometry
     n = len(frame)
     label = _field(frame, label_field, "label", name)
     valid_from = _field(frame, from_field, "start date", name)
     valid_to = _field(frame, to_field, "end date", name)
     style = _field(frame, style_field, "style", name)
     out = pd.DataFrame(index=pd.RangeIndex(n))
-    out["area_id"] = [f"{stem}-{i + 1}" for i in range(n)]
+    out["area_id"] = [f"{stem}-{i}" for i in number]
     out["layer"] = stem
     out["label"] = (label.fillna("").astype(str).to_numpy() if label is not None
-                    else [f"Area {i + 1}" for i in range(n)])
+                    else [f"Area {i}" for i in number])
     out["valid_from"] = (_dates(valid_from, "start date", name).to_numpy()
                          if valid_from is not None else pd.Timestamp("1989-01-01"))
     out["valid_to"] = (_dates(valid_to, "end date", name).to_numpy()
@@ -146,7 +158,8 @@ def read_areas(
             out[column] = out[column].astype(dtype)
     result = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geometry, crs=4326))
     result = result[AREA_COLUMNS]
-    result.attrs["repaired"] = repaired
+    result.attrs["repaired"] = check.repaired
+    result.attrs["report"] = {"file": name, **check.summary()}
     return result
 
 
@@ -192,6 +205,12 @@ def _read_with(path: Path, choices: dict, name: str | None = None) -> gpd.GeoDat
                       layer=choices.get("layer"), name=name)
 
 
+def area_notes(areas: gpd.GeoDataFrame) -> list[str]:
+    """What :func:`read_areas` did to the file's features (reprojected, swapped, skipped,
+    repaired), one sentence each; empty when the file loaded as given."""
+    return list(areas.attrs.get("report", {}).get("notes", []))
+
+
 def concat_areas(tables: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     """Several canonical area tables as one (dtypes kept; an empty list gives no rows)."""
     tables = [t for t in tables if len(t)]
@@ -204,6 +223,73 @@ def concat_areas(tables: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
         elif dtype != "object":
             frame[column] = frame[column].astype(dtype)
     return gpd.GeoDataFrame(frame, geometry="geometry", crs=4326)[AREA_COLUMNS]
+
+
+def is_area_file(path: str | Path) -> bool:
+    """Whether ``path`` is read as an area file by ``python -m sources check/import``: a
+    ``.geojson`` or ``.gpkg``, a ``.zip`` holding a Shapefile, or a ``.json`` that is a GeoJSON
+    FeatureCollection (other ``.json`` and ``.zip`` files are events)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".geojson", ".gpkg"):
+        return True
+    try:
+        if suffix == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                return any(n.lower().endswith(".shp") for n in archive.namelist())
+        if suffix == ".json":
+            with path.open("rb") as handle:
+                head = handle.read(64 * 1024).decode("utf-8", errors="replace")
+            return re.search(r'"type"\s*:\s*"FeatureCollection"', head) is not None
+    except (OSError, zipfile.BadZipFile):
+        return False
+    return False
+
+
+def check_area_file(path: str | Path, *, store_dir: str | Path | None = None,
+                    name: str | None = None) -> dict[str, object]:
+    """Read an area file as the areas folder does (fields by :func:`guess_fields`), and with
+    ``store_dir`` add it to the store: what ``python -m sources check/import`` reports.
+
+    Returns
+    -------
+    dict
+        ``file``, ``format`` ("areas"), ``fields`` (the guessed choices), the counts of
+        :meth:`sources.area_checks.AreaCheck.summary` (``features``, ``loaded``, ``repaired``,
+        ``skipped`` by reason, ``crs``, ``swapped``, ``notes``), the same counts under the
+        names events files use (``total``, ``rows``, ``accepted``, ``rejected``, ``reasons``;
+        ``duplicates`` and ``filtered`` 0), ``stored`` and ``error`` (None when the file is
+        usable).
+    """
+    path = Path(path)
+    name = name or path.name
+    report: dict[str, object] = {"file": str(path), "format": "areas", "fields": {},
+                                 "features": 0, "loaded": 0, "repaired": 0, "skipped": {},
+                                 "crs": None, "swapped": False, "notes": [], "stored": False,
+                                 "error": None}
+    try:
+        frame = _open(path, None, name)
+        report["features"] = len(frame)
+        choices = guess_fields([str(c) for c in frame.columns if c != frame.geometry.name])
+        report["fields"] = choices
+        # Read even without a start date: the geometry checks are reported either way.
+        report.update(_read_with(path, choices, name).attrs["report"], file=str(path))
+        if choices["from"] is None:
+            report["error"] = (f"{name}: no start-date field found (name one "
+                               f"{', '.join(FIELD_NAMES['from'][:3])} or start), so its areas "
+                               f"would not be shown.")
+        elif store_dir is not None:
+            add_area_file(path, store_dir, name=name, choices=choices)
+            report["stored"] = True
+    except SourceError as exc:
+        report["error"] = str(exc)
+    # As for an events file, every feature is in one count (total = accepted + rejected): a
+    # refused file accepts none.
+    features, loaded = int(str(report["features"])), int(str(report["loaded"]))
+    accepted = 0 if report["error"] else loaded
+    report.update(total=features, rows=features, accepted=accepted, rejected=features - accepted,
+                  duplicates=0, filtered=0, reasons=report["skipped"])
+    return report
 
 
 def _write_bytes(data: bytes, target: Path) -> None:
@@ -270,7 +356,8 @@ def load_stored_areas(store_dir: str | Path) -> tuple[gpd.GeoDataFrame, list[str
     Returns
     -------
     (geopandas.GeoDataFrame, list of str)
-        One canonical area table, and one sentence per file that could not be used.
+        One canonical area table, and one sentence per file that could not be used or per
+        thing done to a file's features (:func:`area_notes`).
     """
     folder = Path(store_dir) / AREAS_DIR
     tables, problems = [], []
@@ -278,7 +365,9 @@ def load_stored_areas(store_dir: str | Path) -> tuple[gpd.GeoDataFrame, list[str
         try:
             sidecar = json.loads((folder / f"{fp}.json").read_text(encoding="utf-8"))
             name = str(sidecar.get("name") or fp)
-            tables.append(_read_with(folder / f"{fp}{sidecar.get('suffix', '')}", sidecar, name))
+            table = _read_with(folder / f"{fp}{sidecar.get('suffix', '')}", sidecar, name)
+            tables.append(table)
+            problems += area_notes(table)
         except Exception as exc:  # one damaged entry is named and skipped, the rest loads
             problems.append(f"Added area file {fp[:12]}… not loaded: {exc}")
     return concat_areas(tables), problems
@@ -297,7 +386,8 @@ def load_area_folder(path: str | Path) -> tuple[gpd.GeoDataFrame, list[str]]:
     """The area files of a file or folder, their fields found by :func:`guess_fields`.
 
     A file whose start-date field cannot be found, or that cannot be read, gives one sentence
-    in the returned problems and no areas; the other files still load.
+    in the returned problems and no areas; the other files still load. What was done to the
+    features of a file that loads (:func:`area_notes`) is in the problems too.
     """
     tables, problems = [], []
     for file in area_files(path):
@@ -309,7 +399,9 @@ def load_area_folder(path: str | Path) -> tuple[gpd.GeoDataFrame, list[str]]:
                     f"{', '.join(FIELD_NAMES['from'][:3])} or start), so its areas are not shown."
                 )
                 continue
-            tables.append(_read_with(file, choices))
+            table = _read_with(file, choices)
+            tables.append(table)
+            problems += area_notes(table)
         except SourceError as exc:
             problems.append(str(exc))
         except Exception as exc:  # one bad file is named and skipped, the rest loads

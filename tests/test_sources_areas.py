@@ -63,6 +63,9 @@ def test_zipped_shapefile_reprojected(tmp_path):
     areas = read_areas(archive, label_field="adm1_name")
     check(areas)
     assert 35 < areas.geometry.iloc[0].centroid.x < 43  # back in degrees
+    assert areas.attrs["report"]["crs"] == "EPSG:32637 (declared)"  # honoured, and said:
+    assert "gov.zip declares its coordinates in WGS 84 / UTM zone 37N (EPSG:32637)" in (
+        areas.attrs["report"]["notes"][0])
 
 
 def test_errors(tmp_path):
