@@ -11,10 +11,21 @@ import streamlit as st
 from layers import assets, registry
 from layers.escape import markdown_text
 from sources.catalog import Config, store_fingerprints
-from ui import claims, controls, exports_panel, header, map_panel, panels, present, sidebar, state
+from ui import (
+    claims,
+    controls,
+    exports_panel,
+    header,
+    hidden,
+    map_panel,
+    panels,
+    present,
+    sidebar,
+    state,
+)
 from ui.catalog import load_catalog
 from view.briefing import list_briefings
-from view.run import build_run_view, state_shows_control
+from view.run import build_run_view, shown_rows, state_shows_control
 from view.stats import by_faction
 
 st.set_page_config(page_title="Syria conflict map", page_icon="🗺️", layout="wide",
@@ -59,6 +70,7 @@ def dashboard() -> None:
     controls.advance_play(catalog.milestones, catalog.span)
     view = build_run_view(catalog, state.view_state(), state.map_view())
     briefing = briefings.get(state.briefing_id())
+    view = controls.browser_clock(view, map_panel.event_slabs(view), briefing)
     scene = briefing.scenes[state.scene() - 1] if briefing and state.scene() else None
     groups = registry.build_groups(view)
     summaries = map_panel.header_summary(groups, view)
@@ -67,6 +79,7 @@ def dashboard() -> None:
     with date_col:
         header.date_banner(view.clock, summaries)
         header.coverage_note(catalog.dataset_spans, catalog.key_dataset, view.clock)
+        hidden.note(view)
     with caption_col:
         if scene is not None:
             header.scene_line(briefing.title, state.scene(), len(briefing.scenes), scene.caption)
@@ -84,16 +97,17 @@ def dashboard() -> None:
     with side_col:
         if is_present:  # the room reads the legend first; the presenter steps with the keys
             panels.legend(view, summaries[0])
-            claims.claim_panels(catalog, view.caption_milestones)
+            claims.claim_panels(catalog, view.caption_milestones, view.state.hidden)
         else:
             panels.milestone_picker(catalog.milestones, catalog.span)
-            claims.claim_panels(catalog, view.caption_milestones)
+            claims.claim_panels(catalog, view.caption_milestones, view.state.hidden)
             panels.legend(view, summaries[0])
             panels.statistics(catalog.index, view.rows, table)
     if scene is not None and not is_present:
         with st.expander("Speaker notes", expanded=True):
             st.write(scene.notes)
-    panels.timeline(catalog.index, catalog.milestones, view.clock)
+    panels.timeline(catalog.index, catalog.milestones, view.clock,
+                    shown_rows(catalog, view.state.hidden))
     if state_shows_control(view.state):
         panels.control_timeline(catalog.control, catalog.milestones, view.clock)
     if is_present:

@@ -40,7 +40,7 @@ def export_view(view: RunView, *, title: str = APP_TITLE, caption: str | None = 
         zones=view.areas if view.shows("zones") else view.areas.iloc[0:0],
         milestones=view.milestones if view.shows("milestones") else view.milestones.iloc[0:0],
         caption=view.caption if caption is None else caption,
-        source_line="Events: " + "; ".join(catalog.datasets)
+        source_line="Events: " + "; ".join(shown_datasets(view))
         + " · Boundaries: OCHA COD-AB · Zones: approximate",
         boundaries=catalog.boundaries if view.shows("boundaries") else None,
         legend=registry.legend_items(view, exported_only=True),
@@ -55,6 +55,13 @@ def export_view(view: RunView, *, title: str = APP_TITLE, caption: str | None = 
     if center and zoom:
         export.bbox = bbox_around(center, zoom)
     return export
+
+
+def shown_datasets(view: RunView) -> list[str]:
+    """The source datasets the view draws events of: all loaded, less those whose every
+    event is in a stored file the view hides (the link's ``hide=``)."""
+    shown = view.catalog.stored.shown_datasets(view.state.hidden) if view.state.hidden else None
+    return view.catalog.datasets if shown is None else sorted(shown)
 
 
 def standalone_map(view: RunView) -> folium.Map:

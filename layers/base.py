@@ -75,6 +75,10 @@ MAP_CSS = f"""
 .leaflet-popup-content {{ max-width: 360px; }}
 .cm-popup-title {{ font-weight: 700; font-size: 16px; margin-bottom: 4px; }}
 .cm-popup-meta {{ color: #444; }}
+/* What the browser's clock draws, written on the map (static/app/event_clock.js). */
+.cm-clock-status {{ background: rgba(255,255,255,0.92); border: 1px solid #1a1a1a;
+  border-radius: 4px; padding: 3px 8px; font-size: 15px; font-weight: 700; color: #1a1a1a;
+  max-width: 70vw; }}
 """
 
 

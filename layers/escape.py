@@ -15,6 +15,7 @@ text that reaches a folium template goes through :func:`html_text` (HTML) or
 from __future__ import annotations
 
 import html
+import re
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -23,6 +24,13 @@ _ALLOWED_SCHEMES = frozenset({"http", "https"})
 # Characters with a meaning in Streamlit's Markdown: CommonMark's punctuation, plus ':' (emoji
 # and :color[...] directives) and '$' (LaTeX). Backslash-escaped, each shows as itself.
 _MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|~:$&\"'")
+# Where Streamlit's Markdown would make a link of bare text: GitHub-flavoured autolinks find
+# ``http://``, ``https://``, ``www.`` and e-mail addresses in the text *after* backslash
+# escapes are undone (remark-gfm's find-and-replace over text nodes), so escaping cannot stop
+# them. An invisible WORD JOINER (U+2060) inside each one does: between ``:`` and ``//``,
+# between ``www`` and ``.``, and after ``@``. The text reads the same, and is never a link.
+_AUTOLINK_SEAMS = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 
 
 def _missing(value: object) -> bool:
@@ -93,9 +101,12 @@ def markdown_text(value: object) -> str:
 
     Without it a dataset named ``![x](https://host/pixel.png)`` makes every viewer's browser
     fetch that image: a request off the machine, and a tracking pixel on a briefing screen.
-    Newlines become spaces, so a name cannot start a new block either.
+    Newlines become spaces, so a name cannot start a new block either. Bare addresses
+    (``https://evil.example``, ``www.evil.example``, ``someone@evil.example``) get an invisible
+    word joiner (:data:`WORD_JOINER`) where the autolinker would see them, so they are never
+    made clickable links.
     """
     if _missing(value):
         return ""
-    text = " ".join(str(value).split())
+    text = _AUTOLINK_SEAMS.sub(WORD_JOINER, " ".join(str(value).split()))
     return "".join(f"\\{c}" if c in _MARKDOWN_SPECIAL else c for c in text)

@@ -53,7 +53,7 @@ NAME = "Events"
 PAYLOAD_BUDGET = 950_000  # bytes of data JSON per step; the rest of the FG script is ~1 KB
 MAX_CELLS = 6_000  # cells drawn at most; the grid coarsens until it fits
 NOTES_CHARS = 600  # notes longer than this are cut, with an ellipsis
-_VIEW_PAD = 0.5  # fraction of the view added on each side when cutting to the view
+VIEW_PAD = 0.5  # fraction of the view added on each side when cutting to the view
 
 # Detail columns sent for single events, each as indices into one string table.
 _TEXT_FIELDS: dict[str, str] = {
@@ -248,15 +248,53 @@ def _single_events_json(idx: EventIndex, rows: np.ndarray) -> str | None:
     return bare
 
 
-def _cells_json(idx: EventIndex, rows: np.ndarray, zoom: int) -> tuple[str, Cells]:
+def coarsened_cells(idx: EventIndex, rows: np.ndarray, zoom: int, *,
+                    max_cells: int = MAX_CELLS) -> Cells:
+    """Cells of ``rows`` for ``zoom``, the grid coarsened until at most ``max_cells``
+    (``static/app/event_clock.js`` repeats this loop exactly)."""
     zoom = int(zoom)
     cells = aggregate(idx, rows, zoom=zoom)
-    while len(cells) > MAX_CELLS and zoom > 0:
+    while len(cells) > max_cells and zoom > 0:
         # One zoom level out at most quarters the number of cells: jump as far as that allows.
-        levels = max(1, math.ceil(math.log(len(cells) / MAX_CELLS, 4)))
+        levels = max(1, math.ceil(math.log(len(cells) / max_cells, 4)))
         zoom = max(0, zoom - levels)
         cells = aggregate(idx, rows, zoom=zoom)
-    return to_json(cells_data(cells)), cells
+    return cells
+
+
+def _cells_summary(cells: Cells, where: str) -> str:
+    return (f"{_plural(int(cells.count.sum()), 'event')}{where} in "
+            f"{_plural(len(cells), 'cell')}; zoom in for single events")
+
+
+def _visible(idx: EventIndex, indices: np.ndarray, bounds: Bounds | None,
+             max_points: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """(drawable rows, the rows to draw, how many have no coordinates): above ``max_points``
+    the rows are cut to the padded view when it is known."""
+    rows = _drawable(idx, np.asarray(indices, dtype=np.int64))
+    visible = rows
+    if len(rows) > max_points and bounds is not None:
+        visible = in_bounds(idx, rows, bounds, pad=VIEW_PAD)
+    return rows, visible, len(indices) - len(rows)
+
+
+def draw_summary(idx: EventIndex, indices: np.ndarray, *, zoom: int = 7,
+                 bounds: Bounds | None = None,
+                 max_points: int = 4000) -> tuple[str, np.ndarray | None]:
+    """What :func:`draw` would draw, in words, and the rows it would draw one by one (None
+    when it draws cells), without building the layer's data."""
+    rows, visible, missing = _visible(idx, indices, bounds, max_points)
+    where = " in view" if len(visible) < len(rows) else ""
+    if len(visible) <= max_points:
+        summary = _plural(len(visible), "event") if len(visible) else "No events"
+        if where:
+            summary += f"{where} (of {len(rows):,} in the window)"
+        single = visible
+    else:
+        summary, single = _cells_summary(coarsened_cells(idx, visible, zoom), where), None
+    if missing:
+        summary += f" ({missing:,} without coordinates not drawn)"
+    return summary, single
 
 
 def draw(
@@ -292,12 +330,8 @@ def draw(
         what is drawn: ``"1,234 events"`` or
         ``"41,210 events in 312 cells; zoom in for single events"``.
     """
-    rows = _drawable(idx, np.asarray(indices, dtype=np.int64))
-    missing = len(indices) - len(rows)
     # Too many for single events: keep to the (padded) view when we know it.
-    visible = rows
-    if len(rows) > max_points and bounds is not None:
-        visible = in_bounds(idx, rows, bounds, pad=_VIEW_PAD)
+    rows, visible, missing = _visible(idx, indices, bounds, max_points)
     where = " in view" if len(visible) < len(rows) else ""
 
     data_json = _single_events_json(idx, visible) if len(visible) <= max_points else None
@@ -306,11 +340,8 @@ def draw(
         if where:
             summary += f"{where} (of {len(rows):,} in the window)"
     else:
-        data_json, cells = _cells_json(idx, visible, zoom)
-        summary = (
-            f"{_plural(int(cells.count.sum()), 'event')}{where} in "
-            f"{_plural(len(cells), 'cell')}; zoom in for single events"
-        )
+        cells = coarsened_cells(idx, visible, zoom)
+        data_json, summary = to_json(cells_data(cells)), _cells_summary(cells, where)
     if missing:
         summary += f" ({missing:,} without coordinates not drawn)"
 
@@ -321,7 +352,12 @@ def draw(
 
 def build(view: RunView) -> LayerGroup:
     """The events layer of the view: its window's events, aggregated for the map's zoom and
-    bounds when there are too many; ``summary`` says what is drawn."""
+    bounds when there are too many; ``summary`` says what is drawn. In the live app (the view
+    has a browser clock) the browser draws them from its slabs (``layers.event_clock``)."""
+    if view.browser_clock is not None:
+        from layers import event_clock  # it builds on this module
+
+        return event_clock.build(view)
     group, _ = draw(view.catalog.index, view.rows, zoom=view.map.effective_zoom,
                     bounds=view.map.bounds)
     return group

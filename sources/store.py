@@ -329,7 +329,10 @@ def list_imports(store_dir: str | os.PathLike[str]) -> list[dict[str, object]]:
     """
     records = []
     for path in _stored_paths(store_dir):
-        record = read_meta(path)
+        try:
+            record = read_meta(path)
+        except (OSError, ValueError) as exc:  # a damaged file: listed (so it can be removed)
+            record = {"source": "", "damaged": f"{type(exc).__name__}: {exc}"}
         record["fingerprint"] = path.name[: -len(_SUFFIX)]
         record["path"] = path
         records.append(record)

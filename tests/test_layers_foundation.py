@@ -360,7 +360,7 @@ def test_markdown_text_leaves_no_markdown_and_shows_every_character() -> None:
     hostile = "![x](https://host/p.png) **b** `c` :red[d] $e$ <i>f</i>\nnext line"
     escaped = markdown_text(hostile)
     # Every special character is escaped: unescaping gives the text back (newline folded).
-    assert re.sub(r"\\(.)", r"\1", escaped) == hostile.replace("\n", " ")
+    assert re.sub(r"\\(.)", r"\1", escaped).replace("\u2060", "") == hostile.replace("\n", " ")
     # ...and none of them is left bare.
     assert not re.search(r"(?<!\\)[!\[\]()*`:$<>]", escaped), escaped
     assert markdown_text(None) == ""

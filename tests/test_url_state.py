@@ -55,3 +55,20 @@ def test_zoom_limits_are_the_map_limits():
     assert from_query({"zoom": str(MIN_ZOOM)}, DEFAULT, KEYS).state.zoom == MIN_ZOOM
     assert from_query({"zoom": str(MAX_ZOOM)}, DEFAULT, KEYS).state.zoom == MAX_ZOOM
     assert from_query({"zoom": str(MAX_ZOOM + 1)}, DEFAULT, KEYS).problems
+
+
+def test_hidden_datasets_are_in_the_link_sorted_and_checked():
+    state = ViewState(day=DEFAULT, layers=KEYS.defaults, hidden=("bcfe6719a1fa", "0a59ee0acd12"))
+    query = to_query(state, KEYS)
+    assert query["hide"] == "0a59ee0acd12,bcfe6719a1fa"
+    parsed = from_query(query, DEFAULT, KEYS)
+    assert parsed.problems == [] and parsed.state.hidden == ("0a59ee0acd12", "bcfe6719a1fa")
+    assert "hide" not in to_query(ViewState(day=DEFAULT, layers=KEYS.defaults), KEYS)
+
+
+def test_a_hide_parameter_that_is_no_dataset_id_is_reported_and_dropped():
+    hostile = "BCFE6719A1FA,[x](https://evil.example),0a59ee0acd"
+    parsed = from_query({"hide": hostile}, DEFAULT, KEYS)
+    assert parsed.state.hidden == ("bcfe6719a1fa",)  # ids are hex: the case does not matter
+    assert len(parsed.problems) == 1
+    assert "[x](https://evil.example)" in parsed.problems[0] and "0a59ee0acd" in parsed.problems[0]

@@ -18,4 +18,6 @@ from view.catalog import Catalog
 def load_catalog(config: Config, imported: tuple[str, ...]) -> Catalog:
     """Load and index everything; ``imported`` is only part of the cache key."""
     del imported  # the store is read by assemble; the argument only keys the cache
-    return Catalog.from_loaded(assemble(config))
+    catalog = Catalog.from_loaded(assemble(config))
+    catalog.stored.use_store(config.store_dir)  # so a view can hide stored datasets
+    return catalog

@@ -8,8 +8,10 @@ so the keyboard script and the browser tests find them. State is read and change
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -20,21 +22,49 @@ from view.clock import (
     WINDOWS,
     narrower,
     next_milestone_day,
+    play_tick,
     previous_milestone_day,
     wider,
 )
+from view.run import BrowserClock, RunView
 
 PLAY_STEPS: dict[str, timedelta] = {
     "day": timedelta(days=1),
     "week": timedelta(days=7),
     "month": timedelta(days=30),
 }
-PLAY_SPEEDS: dict[str, float] = {"slow": 2.0, "normal": 1.0, "fast": 0.5}  # seconds per step
+# Seconds per step. Play runs in the browser (static/app/event_clock.js), so the fastest
+# speeds are real frame rates, not reruns.
+PLAY_SPEEDS: dict[str, float] = {"slow": 2.0, "normal": 1.0, "fast": 0.5, "very fast": 0.1,
+                                 "fastest": 0.04}
 
 
 def play_interval() -> float | None:
-    """Seconds between play's ticks (the fragment's ``run_every``), or None when paused."""
-    return PLAY_SPEEDS[state.play_speed()] if state.playing() else None
+    """Seconds between the server's play ticks (the fragment's ``run_every``), or None when
+    paused or when the browser plays (the events layer is on: its clock plays by itself)."""
+    if not state.playing() or browser_plays():
+        return None
+    return max(PLAY_SPEEDS[state.play_speed()], 0.5)  # a rerun a frame: no faster than that
+
+
+def browser_plays() -> bool:
+    """True when the map's own clock plays (``static/app/event_clock.js``): it needs the
+    events layer, which carries it."""
+    return "events" in state.view_state().layers
+
+
+def browser_clock(view: RunView, slabs: tuple[str, np.ndarray] | None,
+                  briefing: Briefing | None) -> RunView:
+    """The view with what the map's own clock needs (None slabs: the server draws)."""
+    if slabs is None:
+        return view
+    url, rows = slabs
+    clock = BrowserClock(slabs_url=url, slab_rows=rows, playing=state.playing(),
+                         play_step_days=PLAY_STEPS[state.play_step()].days,
+                         play_interval_ms=round(PLAY_SPEEDS[state.play_speed()] * 1000),
+                         play_hold=state.play_hold(), play_until=state.play_until(),
+                         briefing=briefing is not None, detail_rows=state.detail_rows())
+    return replace(view, browser_clock=clock)
 
 
 def _step(direction: int, milestones: pd.DataFrame, briefing: Briefing | None,
@@ -92,23 +122,15 @@ def clock_controls(milestones: pd.DataFrame, briefing: Briefing | None,
 
 
 def advance_play(milestones: pd.DataFrame, span: tuple[date, date]) -> None:
-    """One tick of play: move the day on by the step; stop at the "until" date or the end.
-
-    With "pause at milestones", a tick that would pass a milestone lands on it instead, and the
-    next tick holds there once so the room can read the caption.
-    """
-    if not state.playing() or state.take_hold():
+    """One server tick of play (only when the browser does not play: the events layer off),
+    by :func:`view.clock.play_tick`."""
+    if not state.playing() or browser_plays() or state.take_hold():
         return
-    day = state.day()
-    until = state.play_until() or span[1]
-    if until <= day:  # already there (or past it): play runs to the end of the data instead
-        until = span[1]
-    target = min(day + PLAY_STEPS[state.play_step()], until)
-    if state.play_hold():
-        upcoming = next_milestone_day(milestones, day)
-        if upcoming is not None and upcoming <= target:
-            target = upcoming
-            state.hold_next_tick()
-    state.set_day(target, span)
-    if target >= until:
+    tick = play_tick(state.day(), step_days=PLAY_STEPS[state.play_step()].days,
+                     until=state.play_until(), span_end=span[1], milestones=milestones,
+                     hold_at_milestones=state.play_hold())
+    if tick.hold:
+        state.hold_next_tick()
+    state.set_day(tick.day, span)
+    if tick.stop:
         state.stop_play()

@@ -11,13 +11,15 @@ layers come from the layer registry (``layers.registry``) and go through
 from __future__ import annotations
 
 import folium
+import numpy as np
 from streamlit_folium import st_folium
 
 from layers import assets, registry
 from layers.base import build_base_map
 from layers.control import publish_record
+from layers.event_clock import publish_slabs
 from ui import state
-from view.run import RunView
+from view.run import RunView, shown_rows
 
 
 def base_map(view: RunView, tiles: str) -> folium.Map:
@@ -27,6 +29,18 @@ def base_map(view: RunView, tiles: str) -> folium.Map:
     record = publish_record(view.catalog.control, view.catalog.boundaries, assets.STATIC,
                             assets.LOCAL_PREFIX)
     return build_base_map(boundaries, tiles=tiles, extras=(record,) if record else ())
+
+
+def event_slabs(view: RunView) -> tuple[str, np.ndarray] | None:
+    """Publish the events as binary slabs for the map's own clock (once per catalog: files
+    named by their content) and return the manifest's URL and the slabs' rows; None when the
+    events layer is off (the server then draws, and plays, as before)."""
+    if not view.shows("events"):
+        return None
+    hidden = view.state.hidden  # the hidden stored datasets' events are not sent at all
+    url, slabs = publish_slabs(view.catalog.index, shown_rows(view.catalog, hidden),
+                               ("hidden", *hidden), assets.STATIC, assets.LOCAL_PREFIX)
+    return url, slabs.rows
 
 
 def draw_map(m: folium.Map, groups: list[folium.FeatureGroup], *, height: int) -> None:

@@ -64,13 +64,14 @@ def statistics(index: EventIndex, rows: np.ndarray, faction_table: pd.DataFrame)
     )
 
 
-def timeline(index: EventIndex, milestones: pd.DataFrame, clock: Clock) -> None:
+def timeline(index: EventIndex, milestones: pd.DataFrame, clock: Clock,
+             shown: np.ndarray | None = None) -> None:
     """Events per week over the whole span, milestones marked, the current view shaded.
 
     Blue ticks along the top: milestones; dashed orange lines: claims; the shaded band and the
-    black line: the view and its date.
+    black line: the view and its date. ``shown``: only those events (hidden datasets left out).
     """
-    weekly = index.weekly_counts().rename("events").reset_index()
+    weekly = index.weekly_counts(shown).rename("events").reset_index()
     if weekly.empty:
         st.info("No events loaded: the timeline is empty.")
         return

@@ -80,7 +80,9 @@ _KEYS_JS = """
   doc.addEventListener("keydown", function (e) {
     const t = e.target;
     if (e.ctrlKey || e.metaKey || e.altKey) { return; }
-    if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) {
+    // Typing is typing; the date slider (an input of type range) takes +/- as window keys.
+    if (t && (t.isContentEditable || (["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName)
+                                      && t.type !== "range"))) {
       return;
     }
     let key = null;

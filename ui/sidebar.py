@@ -13,8 +13,8 @@ import streamlit as st
 from layers import registry
 from layers.escape import markdown_text as md
 from sources import store
-from sources.areas import add_area_file, area_fields, guess_fields
-from sources.catalog import Config
+from sources.areas import add_area_file, area_fields, area_notes, guess_fields
+from sources.catalog import Config, imported_events
 from sources.control import (
     import_control_file,
     is_control_file,
@@ -23,13 +23,14 @@ from sources.control import (
 )
 from sources.detect import SourceError
 from sources.download import DEFAULT_UCDP_URL, SourceDownloadError, download_ucdp
-from sources.inventory import list_datasets
+from sources.inventory import ID_CHARS, list_datasets
 from sources.inventory import remove as remove_dataset
 from sources.load import import_events_file
 from sources.schema import FACTIONS
 from ui import state
 from view.briefing import Briefing
 from view.catalog import Catalog
+from view.stored import DATASET_ID, HiddenDataset
 
 
 def view_controls(briefings: dict[str, Briefing], config: Config) -> str:
@@ -57,8 +58,16 @@ def view_controls(briefings: dict[str, Briefing], config: Config) -> str:
 
 
 def data_status(catalog: Catalog) -> None:
-    """What is loaded, what was rejected and why, with the rejected rows to download."""
-    with st.expander(f"Data: {len(catalog.events):,} events loaded", expanded=False):
+    """What is loaded, what was rejected and why, with the rejected rows to download; and
+    which stored datasets this view hides."""
+    # app.py assembles the catalog from Config.from_env(): the same store is named here, so
+    # the catalog can find which rows each stored file holds when a view hides one.
+    catalog.stored.use_store(Config.from_env().store_dir)
+    hidden = catalog.stored.hidden(state.hidden_datasets())
+    label = f"Data: {len(catalog.events):,} events loaded"
+    if hidden:
+        label += f", {sum(h.events for h in hidden):,} hidden from this view"
+    with st.expander(label, expanded=False):
         for dataset, n in catalog.dataset_counts.items():
             st.markdown(f"- **{md(dataset)}**: {n:,} events")
         for report in catalog.reports:
@@ -71,7 +80,14 @@ def data_status(catalog: Catalog) -> None:
             if report.rejected:
                 reasons = "; ".join(f"{md(r)}: {n:,}" for r, n in report.reasons.items())
                 line += f", **{report.rejected:,} rejected** ({reasons})"
+            if report.duplicates:  # every row is in one count: say where the rest went
+                line += (f", {report.duplicates:,} merged into identical earlier rows "
+                         "(exact repeats)")
+            if report.filtered:
+                line += f", {report.filtered:,} rows of other countries left out"
             st.markdown(line)
+            for notice in report.notices:
+                st.caption(md(notice))
         if len(catalog.rejected):
             st.download_button(
                 f"Download the {len(catalog.rejected):,} rejected rows (CSV)",
@@ -83,21 +99,58 @@ def data_status(catalog: Catalog) -> None:
             st.markdown(f"- Areas **{md(layer)}**: {len(group):,} area(s)")
         for problem in catalog.problems:
             st.warning(md(problem))
+    if hidden:
+        st.info(hidden_sentence(hidden))
+
+
+def dataset_id(text: str) -> str:
+    """Markdown for a stored dataset's id: code when it is one (hex digits), else escaped
+    text. The id is read from a file name in the store folder, which anyone may drop there."""
+    return f"`{text}`" if DATASET_ID.match(text) else md(text)
+
+
+def hidden_sentence(hidden: list[HiddenDataset]) -> str:
+    """Markdown: the stored datasets a view hides, by name (escaped: file names are untrusted
+    text) and id, with the events left out because of each."""
+    names = "; ".join(f"**{md(h.name)}** (id {dataset_id(h.id)}, {h.events:,} events)"
+                      for h in hidden)
+    return (f"Hidden from this view: {names}. They stay in the store; *Stored datasets* shows "
+            "them again, and a link to this view hides them too.")
 
 
 def stored_datasets(config: Config) -> None:
     """The datasets imported into the store, each with a button that takes it out (for every
-    viewer of this dashboard: the store is shared)."""
-    datasets = list_datasets(config.store_dir)
+    viewer of this dashboard: the store is shared), and, for events, a toggle that hides it
+    from this view only."""
+    # Ids of the events files the store holds, read from the file names: a damaged entry
+    # that cannot be listed below is still known, so a link hiding it is not misreported.
+    state.keep_known_hidden({fp[:ID_CHARS]: fp for fp in imported_events(config.store_dir)})
+    try:
+        datasets = list_datasets(config.store_dir)
+    except Exception as exc:  # a damaged entry must not take the sidebar down
+        st.warning(md(f"The store {config.store_dir} could not be listed: "
+                      f"{type(exc).__name__}: {str(exc)[:200]}"))
+        return
     if not datasets:
         return
-    with st.expander(f"Stored datasets ({len(datasets)})", expanded=False):
-        st.caption("Imported files this dashboard loads for every viewer. Removing one takes "
-                   "it out of the store (`python -m sources list` / `remove` do the same).")
+    hidden = set(state.hidden_datasets())
+    title = f"Stored datasets ({len(datasets)}" + (f", {len(hidden)} hidden)" if hidden else ")")
+    with st.expander(title, expanded=False):
+        st.caption("Imported files this dashboard loads for every viewer. *Show on the map* "
+                   "hides an events file from your view only (map, figures, exports and the "
+                   "link); removing one takes it out of the store for everyone "
+                   "(`python -m sources list` / `remove` do the same).")
         for d in datasets:
             rows = f", {d.rows:,} rows" if d.rows is not None else ""
             span = f", {d.first} to {d.last}" if d.first else ""
-            st.markdown(f"**{md(d.name)}** ({md(d.kind)}{md(rows)}{md(span)}) · id `{d.id}`")
+            st.markdown(f"**{md(d.name)}** ({md(d.kind)}{md(rows)}{md(span)}) · id "
+                        f"{dataset_id(d.id)}")
+            if d.kind == "events":
+                state.seed_dataset_toggle(d.id)
+                st.toggle("Show on the map", key=state.show_dataset_key(d.id),
+                          on_change=state.set_dataset_shown, args=(d.id,),
+                          help="Off: this file's events leave your view (an event that a "
+                               "shown file also holds stays). The store keeps it.")
             st.button("Remove from the store", key=f"remove_{d.id}",
                       on_click=_remove_dataset, args=(config.store_dir, d.id))
     done = state.outcome("removed")
@@ -307,5 +360,7 @@ def add_areas(config: Config) -> None:
             f"to {last:%Y-%m-%d}")
         message = (f"{name}: {len(areas):,} area(s) added, from {first:%Y-%m-%d} {until}; "
                    f"coloured by {choices['style'] or 'one colour'}.")
-        _remember("areas_upload", uploaded.file_id, "success", message)
+        notes = area_notes(areas)  # reprojected, swapped, skipped, repaired: said here too
+        _remember("areas_upload", uploaded.file_id, "warning" if notes else "success",
+                  " ".join([message, *notes]))
         st.rerun()

@@ -58,6 +58,9 @@ _HOLD = "_hold"  # play holds one tick on a milestone it landed on
 # Centre and zoom to move the map to, set only by links and briefing scenes so that a user's
 # own pan is never fought.
 _MAP_COMMAND = "map_command"
+_CLOCK_REPORT = "_clock_report"  # the id of the map clock's last report acted on
+_DETAIL_ROWS = "_detail_rows"  # browser rows whose popup text the map asked for (latest last)
+_SPAN = "_span"  # the slider's span, for the map clock's reports
 _MAP_VIEW = "map_view"  # (centre, zoom) the map reported, for the link; (None, None): default
 _MAP_ZOOM = "map_zoom"
 _MAP_BOUNDS = "map_bounds"  # (south, west, north, east)
@@ -66,6 +69,9 @@ _SCENE_OPENED = "_scene_opened"
 _LINK_PROBLEMS = "_link_problems"
 _APP_STATE_SHOWN = "_app_state_shown"
 _OUTCOME = "_outcome_"  # + "events_upload" / "areas_upload" / "ucdp_download"
+_HIDDEN = "hidden_datasets"  # ids of the stored datasets hidden from this view (sorted)
+_HIDDEN_CHECKED = "_hidden_checked"  # the link's hidden ids were checked against the store
+SHOW_DATASET = "show_dataset_"  # + a stored dataset's id: its "Show on the map" toggle
 
 
 def _ss():
@@ -77,6 +83,7 @@ def init_state(span: tuple[date, date]) -> None:
     """Once per session: seed the widgets from the URL; the link's problems are kept for the
     page to say once (:func:`pop_link_problems`)."""
     ss = _ss()
+    ss[_SPAN] = span  # for the map's own clock, whose reports come before the script runs
     if ss.get(_INITIALISED):
         return
     default_day = clamp(DEFAULT_DAY, *span)
@@ -97,6 +104,7 @@ def init_state(span: tuple[date, date]) -> None:
     ss[LAYERS] = list(s.layers)
     ss[PRESENT] = s.present
     ss[EXACT_ONLY] = s.exact_only
+    ss[_HIDDEN] = list(s.hidden)
     ss[BRIEFING] = s.briefing or ""
     ss[_SCENE] = s.scene
     ss[_MAP_COMMAND] = (s.center, s.zoom) if s.center or s.zoom else None
@@ -207,6 +215,7 @@ def view_state() -> ViewState:
         scene=scene(),
         present=present(),
         exact_only=bool(ss.get(EXACT_ONLY)),
+        hidden=hidden_datasets(),
     )
 
 
@@ -341,8 +350,46 @@ def remember_map_report(report: object) -> None:
 def remember_map_change() -> None:
     """``on_change`` of the map: runs before the rerun that the map's report starts
     (streamlit-folium has already put the report in session state), so that rerun builds the
-    events for the *new* zoom and bounds."""
-    remember_map_report(_ss().get(MAP))
+    events for the *new* zoom and bounds, and shows the day the map's own clock stopped on."""
+    report = _ss().get(MAP)
+    take_clock_report(report)
+    remember_map_report(report)
+
+
+MAX_DETAILS = 20  # popups' texts kept asked for at once
+
+
+def detail_rows() -> tuple[int, ...]:
+    """The browser rows whose popup text the map asked for (:func:`take_clock_report`)."""
+    return tuple(_ss().get(_DETAIL_ROWS, ()))
+
+
+def take_clock_report(report: object) -> None:
+    """Follow the day the map's own clock stopped on (play ended or paused in the browser:
+    ``static/app/event_clock.js`` reports ``{"clock": {"day", "id"}}`` beside the map's view),
+    so the slider, the panels and the link show it. Each report is acted on once."""
+    ss = _ss()
+    clock = report.get("clock") if isinstance(report, Mapping) else None
+    if not isinstance(clock, Mapping):
+        return
+    ident = clock.get("id")
+    if not isinstance(ident, str) or ident == ss.get(_CLOCK_REPORT):
+        return
+    ss[_CLOCK_REPORT] = ident
+    row = clock.get("details")
+    if isinstance(row, int) and not isinstance(row, bool) and row >= 0:
+        # A popup asks for its text: kept for the next runs (a few, so one still open stays).
+        ss[_DETAIL_ROWS] = [r for r in ss.get(_DETAIL_ROWS, []) if r != row][-(MAX_DETAILS - 1):]
+        ss[_DETAIL_ROWS].append(row)
+        return
+    try:
+        day = date.fromisoformat(str(clock.get("day")))
+    except ValueError:
+        return  # not a day: the page keeps its own
+    span = ss.get(_SPAN)
+    if span is not None:
+        set_day(day, span)
+    stop_play()
 
 
 def _clean_bounds(bounds: object) -> tuple[float, float, float, float] | None:
@@ -362,6 +409,54 @@ def sync_url(view: ViewState) -> None:
     have = {k: st.query_params.get(k) for k in st.query_params}
     if have != wanted:
         st.query_params.from_dict(wanted)
+
+
+# -- stored datasets hidden from this view (in the link as ?hide=) --------------------------
+def hidden_datasets() -> tuple[str, ...]:
+    """The ids of the stored datasets this view hides, sorted (the store keeps them)."""
+    return tuple(sorted(_ss().get(_HIDDEN) or ()))
+
+
+def show_dataset_key(dataset_id: str) -> str:
+    """The widget key of a stored dataset's "Show on the map" toggle."""
+    return SHOW_DATASET + dataset_id
+
+
+def seed_dataset_toggle(dataset_id: str) -> None:
+    """Before its toggle is drawn: the toggle starts from the hidden set (a link's, or one
+    kept while the toggle was not drawn), not from a default."""
+    key = show_dataset_key(dataset_id)
+    if key not in _ss():
+        _ss()[key] = dataset_id not in hidden_datasets()
+
+
+def set_dataset_shown(dataset_id: str) -> None:
+    """``on_change`` of a stored dataset's toggle: hide it from this view, or show it."""
+    hidden = set(hidden_datasets())
+    if _ss().get(show_dataset_key(dataset_id), True):
+        hidden.discard(dataset_id)
+    else:
+        hidden.add(dataset_id)
+    _ss()[_HIDDEN] = sorted(hidden)
+
+
+def keep_known_hidden(known: Mapping[str, str]) -> None:
+    """Every full run, with the store's events datasets (id -> name): forget hidden ids the
+    store no longer holds (removed), so the link never carries them. The first time in a
+    session, an id the link named that the store does not hold is one of the link's problems
+    (said on the page, like any other)."""
+    ss = _ss()
+    hidden = hidden_datasets()
+    unknown = [k for k in hidden if k not in known]
+    if not ss.get(_HIDDEN_CHECKED):
+        ss[_HIDDEN_CHECKED] = True
+        if unknown:
+            ss.setdefault(_LINK_PROBLEMS, []).append(
+                f"Ignored part of ?hide={','.join(hidden)} in the link: this dashboard's "
+                f"store holds no dataset {', '.join(unknown)} (removed, or another "
+                "dashboard's), so nothing is hidden for it.")
+    if unknown:
+        ss[_HIDDEN] = [k for k in hidden if k in known]
 
 
 # -- what happened to an upload or download, kept across the rerun that reloads the data ----

@@ -14,6 +14,7 @@ from sources.load import FileReport
 from view.clock import slider_span
 from view.control import ControlRecord
 from view.event_index import EventIndex
+from view.stored import StoredRows
 
 
 @dataclass
@@ -33,6 +34,12 @@ class Catalog:
     dataset_counts: dict[str, int] = field(default_factory=dict)
     dataset_spans: dict[str, tuple[date, date]] = field(default_factory=dict)
     key_dataset: str = ""
+    # Which rows each stored events file holds, for the views that hide some (view/stored.py):
+    # found on first use, shared like the rest, never a copy of the events.
+    stored: StoredRows = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.stored = StoredRows(self.events)
 
     @classmethod
     def from_loaded(cls, loaded: LoadedData) -> Catalog:

@@ -124,6 +124,32 @@ def previous_milestone_day(milestones: pd.DataFrame, day: date) -> date | None:
     return earlier[-1] if earlier else None
 
 
+@dataclass(frozen=True)
+class PlayTick:
+    """Where one tick of play lands: the day, whether it holds there a tick, whether it stops."""
+
+    day: date
+    hold: bool
+    stop: bool
+
+
+def play_tick(day: date, *, step_days: int, until: date | None, span_end: date,
+              milestones: pd.DataFrame, hold_at_milestones: bool) -> PlayTick:
+    """One tick of play: the day moves on by the step and stops at ``until`` (or the end of the
+    span, when ``until`` is empty or not after the day). With ``hold_at_milestones`` a tick that
+    would pass a milestone lands on it instead, and holds there one tick so the room can read
+    the caption. ``static/app/event_clock.js`` (playTick) plays with the same rule.
+    """
+    end = until if until is not None and until > day else span_end
+    target = min(day + timedelta(days=step_days), end)
+    hold = False
+    if hold_at_milestones:
+        upcoming = next_milestone_day(milestones, day)
+        if upcoming is not None and upcoming <= target:
+            target, hold = upcoming, True
+    return PlayTick(target, hold, target >= end)
+
+
 def caption_milestones(milestones: pd.DataFrame, clock: Clock) -> pd.DataFrame:
     """The milestones that make the caption for this view.
 

@@ -264,12 +264,15 @@ class EventIndex:
             return None
         return from_day(int(self.start_day[0])), from_day(int(self.end_day.max()))
 
-    def weekly_counts(self) -> pd.Series:
+    def weekly_counts(self, shown: np.ndarray | None = None) -> pd.Series:
         """Return events per ISO week (by ``date_start``) over the whole span.
 
         The index holds the Monday of each week, with every week from the first to the last
-        (zero where there were none). A copy: callers may modify it.
+        (zero where there were none). ``shown`` (a mask over the index) counts only those
+        events (a view that hides stored datasets). A copy: callers may modify it.
         """
+        if shown is not None:
+            return _weekly_counts(self.start_day[shown])
         return self._weekly.copy()
 
     def rows(self, indices: np.ndarray | Iterable[int]) -> pd.DataFrame:

@@ -25,6 +25,26 @@ from view.url_state import ViewState
 
 
 @dataclass(frozen=True)
+class BrowserClock:
+    """What the browser needs to move the map by itself, without a server round trip.
+
+    Only the live app has one (``ui.map_panel.event_slabs`` publishes the slabs and
+    ``ui.controls.browser_clock`` adds the play settings); the exports draw every layer from the
+    server's view, so a standalone HTML file needs nothing.
+    """
+
+    slabs_url: str  # the manifest of the events' binary slabs (view.event_slabs)
+    slab_rows: np.ndarray  # index positions of the slabs' events: browser row r is slab_rows[r]
+    playing: bool = False
+    play_step_days: int = 7
+    play_interval_ms: int = 1000
+    play_hold: bool = True  # pause at milestones
+    play_until: date | None = None
+    briefing: bool = False  # previous/next step through scenes: the server decides the day
+    detail_rows: tuple[int, ...] = ()  # browser rows whose popup text the map asked for
+
+
+@dataclass(frozen=True)
 class RunView:
     """The view of one run.
 
@@ -39,7 +59,8 @@ class RunView:
     map
         Where the map looks (the zoom and bounds events are aggregated for).
     rows
-        Positions in ``catalog.index`` of the events in the window, after the faction filter.
+        Positions in ``catalog.index`` of the events in the window, after the faction filter,
+        without the events only the hidden stored datasets hold (``state.hidden``).
     areas
         The areas (zones and user areas) in force on the day, with their ``state``.
     milestones
@@ -57,6 +78,7 @@ class RunView:
     milestones: pd.DataFrame
     caption_milestones: pd.DataFrame
     control_state: pd.DataFrame  # every tracked place's state on the day (view.control)
+    browser_clock: BrowserClock | None = None  # the live map moves with the clock by itself
 
     @cached_property  # read by the layer, its legend and the export: computed once a run
     def control_shading(self) -> pd.DataFrame:
@@ -87,12 +109,29 @@ def state_shows_control(state: ViewState) -> bool:
     return bool({"control", "control_areas"} & set(state.layers))
 
 
+def shown_rows(catalog: Catalog, hidden: tuple[str, ...]) -> np.ndarray | None:
+    """The catalog's mask of the events a view hiding ``hidden`` shows (shared, read-only);
+    None when the view hides nothing the store holds.
+
+    Raises ``ValueError`` when the catalog was never told its store (``catalog.stored
+    .use_store``): the page would otherwise claim to hide datasets it does not.
+    """
+    if not hidden:
+        return None
+    if catalog.stored.store_dir is None:
+        raise ValueError("datasets are hidden, but the catalog does not know its store: call "
+                         "catalog.stored.use_store(store_dir) first")
+    return catalog.stored.shown(hidden)
+
+
 def build_run_view(catalog: Catalog, state: ViewState, map_view: MapView) -> RunView:
     """Build the view of a run from the state and the map's position."""
     span_start, span_end = catalog.span
     clock = Clock(state.day, state.window, span_start, span_end, state.range_start)
     rows = catalog.index.window(clock.start, clock.end, factions=state.factions or None,
                                 exact_only=state.exact_only)
+    if (shown := shown_rows(catalog, state.hidden)) is not None:
+        rows = rows[shown[rows]]  # the window's rows only: the catalog is never filtered
     return RunView(
         catalog=catalog,
         state=state,

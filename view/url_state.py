@@ -16,6 +16,7 @@ from datetime import date
 from sources.schema import FACTIONS
 from view.clock import WINDOWS
 from view.map_view import MAX_ZOOM, MIN_ZOOM
+from view.stored import DATASET_ID
 
 DEFAULT_WINDOW = "month"
 
@@ -44,6 +45,10 @@ class ViewState:
     scene: int | None = None  # 1-based scene number within the briefing
     present: bool = False
     exact_only: bool = False  # hide events whose place is approximate
+    # Stored datasets hidden from this view (their ids, sorted): the receiver of a link sees
+    # the events the sender saw. Which ids the store holds is checked in ``ui`` (the store is
+    # not known here); one that is not there is reported and dropped.
+    hidden: tuple[str, ...] = ()
 
     def with_(self, **changes) -> ViewState:
         return replace(self, **changes)
@@ -137,6 +142,13 @@ def from_query(params: Mapping[str, object], default_day: date,
             state = state.with_(exact_only=raw == "exact")
         else:
             bad("places", raw, "expected exact or all")
+    if (raw := _one(params, "hide")) is not None:
+        ids = [k.strip().lower() for k in raw.split(",") if k.strip()]
+        malformed = [k for k in ids if not DATASET_ID.match(k)]
+        if malformed:
+            bad("hide", raw, "a stored dataset's id is 12 hex digits, as the sidebar and "
+                             f"python -m sources list show; not {', '.join(malformed)}")
+        state = state.with_(hidden=tuple(sorted({k for k in ids if DATASET_ID.match(k)})))
     return ParsedState(state, problems)
 
 
@@ -163,4 +175,6 @@ def to_query(state: ViewState, layer_keys: LayerKeys) -> dict[str, str]:
         out["present"] = "1"
     if state.exact_only:
         out["places"] = "exact"
+    if state.hidden:
+        out["hide"] = ",".join(sorted(state.hidden))
     return out

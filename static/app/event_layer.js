@@ -292,6 +292,10 @@
   L.conflictEvents.eventRadius = eventRadius;
   L.conflictEvents.cellRadius = cellRadius;
   L.conflictEvents.ShapeMarker = ShapeMarker;  // the control layer's places use it too
+  // The browser's clock (event_clock.js) draws the same shapes, cells and popups.
+  L.conflictEvents.shapePath = shapePath;
+  L.conflictEvents.cellLabel = cellLabel;
+  L.conflictEvents.eventPopup = eventPopup;
   // The text-only DOM helpers, shared with the control layer (untrusted text stays text).
   L.conflictEvents.dom = { el: el, isWebUrl: isWebUrl, isoDay: isoDay };
 })();

@@ -54,7 +54,9 @@ class PageGuard:
         self.requests.append(request.url)
 
     def on_request_failed(self, request: Request) -> None:
-        if is_local(request.url) and "/app/static/" in request.url:
+        # ERR_ABORTED: the page itself cancelled it (it navigated or closed mid-download).
+        if (is_local(request.url) and "/app/static/" in request.url
+                and "ERR_ABORTED" not in str(request.failure)):
             self.asset_errors.append(f"{request.url}: {request.failure}")
 
     def on_dialog(self, dialog: Dialog) -> None:

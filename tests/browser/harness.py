@@ -194,7 +194,10 @@ MAP_CONTENT_JS = """() => {
       out.zones.add(p.area_id);
       if (l.options && l.options.color) { out.colours[p.area_id] = l.options.color; }
     }
-    if (l._conflictCell) { out.cells += 1; }
+    if (l._clockState !== undefined && l._items) {  // the live map's clock (event_clock.js)
+      l._items.forEach(it => { if (it.cell) { out.cells += 1; } else { out.events += 1; } });
+    }
+    else if (l._conflictCell) { out.cells += 1; }
     else if (l instanceof L.CircleMarker && l.getPopup && l.getPopup() && !p) { out.events += 1; }
   });
   return {zones: [...out.zones].sort(), events: out.events, cells: out.cells,

@@ -55,42 +55,41 @@ CELLS_SUMMARY = re.compile(
 SINGLES_SUMMARY = re.compile(
     r"^(?P<n>[\d,]+) events?(?: in view \(of (?P<of>[\d,]+) in the window\))?$")
 
-# Every conflict marker on the map (cells and single events), from inside the map's frame.
-# ``fresh`` counts markers not tagged by MARK_JS, i.e. drawn since the last mark.
-MAP_EVENTS_JS = """() => {
-  const out = {cells: 0, singles: 0, cellEvents: 0, stale: 0, fresh: 0};
-  if (!window.map) { return null; }
-  window.map.eachLayer((l) => {
-    const cell = l._conflictCell, single = l._conflictId !== undefined;
-    if (!cell && !single) { return; }
-    if (l.__cmStale) { out.stale += 1; } else { out.fresh += 1; }
-    if (cell) { out.cells += 1; out.cellEvents += cell.count; } else { out.singles += 1; }
-  });
+# Every conflict marker on the map (cells and single events), from inside the map's frame:
+# the live map draws them all as one path (static/app/event_clock.js), its items one per
+# marker. ``fresh`` is 1 when the items were drawn since the last MARK_JS (``stale`` else).
+PAINT_JS = """() => {
+  let paint = null;
+  window.map.eachLayer((l) => { if (l._clockState !== undefined) { paint = l; } });
+  return paint;
+}"""
+MAP_EVENTS_JS = f"""() => {{
+  const out = {{cells: 0, singles: 0, cellEvents: 0, stale: 0, fresh: 0}};
+  if (!window.map) {{ return null; }}
+  const paint = ({PAINT_JS})();
+  if (!paint || !paint._items.length) {{ return out; }}
+  if (paint._items === window.__cmMarked) {{ out.stale = 1; }} else {{ out.fresh = 1; }}
+  for (const it of paint._items) {{
+    if (it.cell) {{ out.cells += 1; out.cellEvents += it.count; }} else {{ out.singles += 1; }}
+  }}
   return out;
-}"""
-MARK_JS = """() => {
-  let n = 0;
-  window.map.eachLayer((l) => {
-    if (l._conflictCell || l._conflictId !== undefined) { l.__cmStale = true; n += 1; }
-  });
-  return n;
-}"""
-# True once the map has been redrawn for the new date: the header (in the parent page) shows
-# the date, none of the markers drawn before the key press is left, and the markers now on the
-# map represent exactly the expected number of events.
-UPDATED_JS = """([dateText, expected]) => {
-  const head = window.parent.document.querySelector('[data-testid="cm-date"]');
-  if (!head || head.textContent.trim() !== dateText || !window.map) { return false; }
-  let stale = 0, fresh = 0, events = 0;
-  window.map.eachLayer((l) => {
-    const cell = l._conflictCell, single = l._conflictId !== undefined;
-    if (!cell && !single) { return; }
-    if (l.__cmStale) { stale += 1; return; }
-    fresh += 1;
-    events += cell ? cell.count : 1;
-  });
-  return stale === 0 && fresh > 0 && events === expected;
-}"""
+}}"""
+MARK_JS = f"""() => {{
+  const paint = ({PAINT_JS})();
+  window.__cmMarked = paint ? paint._items : null;
+  return paint ? paint._items.length : 0;
+}}"""
+# True once the map has been redrawn for the new date, by the browser itself: the items drawn
+# before the key press are gone, and those now on the map represent exactly the expected
+# number of events. (The header catches up with the server's rerun afterwards.)
+UPDATED_JS = f"""([day, expected]) => {{
+  if (!window.map || !window.cmClock || window.cmClock.day !== day) {{ return false; }}
+  const paint = ({PAINT_JS})();
+  if (!paint || paint._items === window.__cmMarked || !paint._items.length) {{ return false; }}
+  let events = 0;
+  for (const it of paint._items) {{ events += it.cell ? it.count : 1; }}
+  return events === expected;
+}}"""
 
 
 def format_day(day: dt.date) -> str:
@@ -270,14 +269,16 @@ def _step_times(page: Page, base_url: str, truth: Truth, window: str,
         thumb.focus()
         began = time.perf_counter()
         page.keyboard.press("ArrowRight")
-        frame.wait_for_function(UPDATED_JS, arg=[format_day(target), expected],
+        frame.wait_for_function(UPDATED_JS, arg=[_day_number(target), expected],
                                 polling="raf", timeout=TIMEOUT)
         elapsed = time.perf_counter() - began
         if i:
             times.append(elapsed)
         day = target
-        # The next press must start from a finished run (a briefer reads the map first).
+        # The next press must start from a finished run (a briefer reads the map first), and
+        # the header has caught up with the map.
         wait_for_app(page, timeout=TIMEOUT)
+        expect(page.get_by_test_id("cm-date")).to_have_text(format_day(target))
     # The link follows the clock (state.sync_url at the end of the run).
     expect(page).to_have_url(re.compile(rf"[?&]date={day.isoformat()}(&|$)"), timeout=10_000)
     return times
@@ -338,17 +339,16 @@ def test_zooming_in_on_aleppo_shows_single_events_with_popups(scale_app: ScaleAp
     # Open the popup of a single event in view by clicking it, as a user would.
     element = page.locator(MAP_FRAME).element_handle()
     element.scroll_into_view_if_needed()
-    point = frame.evaluate("""() => {
+    point = frame.evaluate(f"""() => {{
       const size = window.map.getSize();
       let best = null;
-      window.map.eachLayer((l) => {
-        if (l._conflictId === undefined) { return; }
-        const p = window.map.latLngToContainerPoint(l.getLatLng());
+      for (const it of ({PAINT_JS})()._items) {{
+        const p = window.map.latLngToContainerPoint([it.lat, it.lon]);
         const d = Math.hypot(p.x - size.x / 2, p.y - size.y / 2);
-        if (!best || d < best.d) { best = {x: p.x, y: p.y, d: d}; }
-      });
+        if (!best || d < best.d) {{ best = {{x: p.x, y: p.y, d: d}}; }}
+      }}
       return best;
-    }""")
+    }}""")
     box = element.bounding_box()
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
     popup = frame.locator(".leaflet-popup-content")
