@@ -222,7 +222,10 @@ def build(view: RunView) -> LayerGroup:
     state = view.control_state
     group = LayerGroup(NAME, summary=summary(state) if len(state) else None)
     if len(state):
-        data = {**state_data(state), "day": format_day(view.clock.day)}
+        # dayNumber: the browser's clock (event_clock.js) redraws the places for another day
+        # from the record itself, and keeps this state for the server's own day.
+        data = {**state_data(state), "day": format_day(view.clock.day),
+                "dayNumber": to_day(view.clock.day)}
         ControlPlaces(data, places_options_json()).add_to(group)
     return group
 

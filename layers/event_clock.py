@@ -92,6 +92,31 @@ class EventClock(MacroElement):
         self.options_json = to_json(options)
 
 
+class ClockGroup(MacroElement):
+    """``L.cmClockGroup(group, spans, mode, window)``: of the layers in ``group`` (in the
+    order they were added), the live map shows those whose span ``[first, last]`` (days since
+    1970) meets its clock: its day (``mode`` "day": the zones' stretches of one state) or its
+    window (``mode`` "window": the milestones' pins). ``window`` is the server's ``[first,
+    last]``, shown until the browser's clock draws. So a step shows them before the server
+    answers; the server still sends them all each rerun (they are few)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}\n"
+        "L.cmClockGroup({{ this._parent.get_name() }}, {{ this.spans_json }}, "
+        "{{ this.mode_json }}, {{ this.window_json }});\n"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, spans: list[tuple[int, int]], mode: str, window: tuple[int, int]):
+        super().__init__()
+        if mode not in ("day", "window"):
+            raise ValueError(f"mode must be 'day' or 'window', not {mode!r}")
+        self._name = "ClockGroup"
+        self.spans_json = to_json([list(s) for s in spans])
+        self.mode_json = to_json(mode)
+        self.window_json = to_json(list(window))
+
+
 def clock_state(view: RunView) -> dict:
     """The settings the browser's clock needs for this run (all JSON; days since 1970)."""
     clock = view.clock

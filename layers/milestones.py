@@ -11,9 +11,11 @@ import pandas as pd
 
 from layers.base import LayerGroup
 from layers.escape import html_text, safe_url
+from layers.event_clock import ClockGroup
 from layers.legend import pin_svg
 from layers.palette import CATEGORY_STYLE, OTHER_PIN_STYLE, PIN_SIZE, LegendItem
 from sources.schema import FACTIONS
+from view.event_index import to_day
 from view.run import RunView
 
 NAME = "Milestones"
@@ -62,7 +64,8 @@ def popup_html(row: pd.Series) -> str:
     return "".join(lines)
 
 
-def draw(milestones: pd.DataFrame) -> folium.FeatureGroup:
+def draw(milestones: pd.DataFrame, *, live_window: tuple[int, int] | None = None
+         ) -> folium.FeatureGroup:
     """One FeatureGroup with a pin per milestone inside :data:`EXTENT`.
 
     Parameters
@@ -72,12 +75,18 @@ def draw(milestones: pd.DataFrame) -> folium.FeatureGroup:
         ``place``, ``lat``, ``lon``, ``source_title``, ``source_url``, ``claim_faction``,
         ``claim_statement``, ``note``); ``date`` may be text or datetime.
 
+    live_window : (int, int), optional
+        The live map's window (first and last day, days since 1970): the pins of every
+        milestone are sent, and the browser shows those in its clock's window
+        (:class:`layers.event_clock.ClockGroup`), starting with this one.
+
     Returns
     -------
     folium.FeatureGroup
         Named :data:`NAME`. Each pin has a tooltip (date and title) and a popup.
     """
     group = LayerGroup(NAME)
+    days = []
     for _, row in milestones.iterrows():
         if not in_extent(row["lat"], row["lon"]):
             continue
@@ -99,11 +108,18 @@ def draw(milestones: pd.DataFrame) -> folium.FeatureGroup:
             # Claims sit above other pins at the same place (Douma, 12 April 2018).
             z_index_offset=1000 if category == "claim" else 0,
         ).add_to(group)
+        days.append(to_day(row["date"]))
+    if live_window is not None:  # the browser shows those of its clock's window
+        ClockGroup([(d, d) for d in days], "window", live_window).add_to(group)
     return group
 
 
 def build(view: RunView) -> LayerGroup:
-    """A pin for each milestone dated inside the view's window."""
+    """A pin for each milestone dated inside the view's window (in the live map: every pin,
+    and the browser shows those of its clock's window)."""
+    if view.browser_clock is not None:
+        return draw(view.catalog.milestones,
+                    live_window=(to_day(view.clock.start), to_day(view.clock.end)))
     return draw(view.milestones)
 
 

@@ -22,7 +22,10 @@ from layers.base import (
     west_label_point,
 )
 from layers.escape import html_text, safe_url
+from layers.event_clock import ClockGroup
 from layers.palette import STATE_STYLES, LegendItem, style_for
+from view.areas import area_segments
+from view.event_index import to_day
 from view.run import RunView
 
 NAME = "De-escalation zones"
@@ -81,7 +84,8 @@ def _feature(area: pd.Series) -> dict:
     }
 
 
-def draw(areas_with_state: gpd.GeoDataFrame) -> folium.FeatureGroup:
+def draw(areas_with_state: gpd.GeoDataFrame, *, live_day: int | None = None
+         ) -> folium.FeatureGroup:
     """One FeatureGroup with the areas drawn today, their labels, tooltips and popups.
 
     Parameters
@@ -94,11 +98,17 @@ def draw(areas_with_state: gpd.GeoDataFrame) -> folium.FeatureGroup:
     folium.FeatureGroup
         Named :data:`NAME`; empty when no area is drawn. Add it to a map from
         :func:`layers.base.build_base_map`: the labels use that map's label pane.
+
+    With ``live_day`` (the live map), ``areas_with_state`` is :func:`view.areas.area_segments`:
+    every stretch of every area is sent, and the browser shows those holding its clock's day
+    (:class:`layers.event_clock.ClockGroup`), starting with ``live_day``.
     """
     group = LayerGroup(NAME)
+    spans: list[tuple[int, int]] = []
     for _, area in areas_with_state.iterrows():
         if area.geometry is None or area.geometry.is_empty:
             continue
+        span = (int(area["first_day"]), int(area["last_day"])) if live_day is not None else None
         # The class is ours (never dataset text): it lets tests and our JS find zone paths.
         state_key = str(area["state"]).strip().lower()
         state_class = state_key.replace(" ", "-") if state_key in STATE_STYLES else "other"
@@ -112,6 +122,7 @@ def draw(areas_with_state: gpd.GeoDataFrame) -> folium.FeatureGroup:
             renderer=SVG_RENDERER,  # crisp dashes, one DOM path per zone (see layers.base)
             control=False,
         ).add_to(group)
+        spans.append(span)
         label = map_label(area["label"])
         if label:
             # In the base map's area-label pane (above the events), written to the west of the
@@ -120,11 +131,17 @@ def draw(areas_with_state: gpd.GeoDataFrame) -> folium.FeatureGroup:
             note = APPROXIMATE_NOTE if bool(area["approximate"]) else ""
             label_marker(label, where, "cm-zone-label cm-label-west", note=note,
                          pane=AREA_LABEL_PANE).add_to(group)
+            spans.append(span)
+    if live_day is not None:
+        ClockGroup(spans, "day", (live_day, live_day)).add_to(group)
     return group
 
 
 def build(view: RunView) -> LayerGroup:
-    """The areas (zones and user areas) in force on the view's day."""
+    """The areas (zones and user areas) in force on the view's day (in the live map: every
+    stretch of every area, and the browser shows those of its clock's day)."""
+    if view.browser_clock is not None:
+        return draw(area_segments(view.catalog.areas), live_day=to_day(view.clock.day))
     return draw(view.areas)
 
 

@@ -222,3 +222,17 @@ def test_published_slabs_are_written_once_and_named_by_content(synthetic, tmp_pa
     for entry, slab in zip(manifest["slabs"], slabs.slabs, strict=True):
         assert (tmp_path / entry["url"].removeprefix("/app/static/")).read_bytes() == slab.data
         assert entry["bytes"] == len(slab.data)
+
+
+def test_zone_stretches_give_the_areas_of_every_day(base_catalog):
+    from view.areas import area_segments, areas_on
+
+    areas = base_catalog.areas
+    segments = area_segments(areas)
+    assert len(segments) > len(areas)  # the zones change state: more than one stretch each
+    for day in pd.date_range("2017-01-01", "2024-12-31", freq="11D"):
+        number = to_day(day)
+        today = areas_on(areas, day)
+        holding = segments[(segments["first_day"] <= number) & (segments["last_day"] >= number)]
+        assert sorted(zip(holding["area_id"], holding["state"], strict=True)) == sorted(
+            zip(today["area_id"], today["state"], strict=True)), day

@@ -76,3 +76,46 @@ def areas_on(areas: gpd.GeoDataFrame, day: pd.Timestamp) -> gpd.GeoDataFrame:
         dtype="string",
     )
     return result
+
+
+OPEN_END = 2**31 - 1  # the last day of a segment that has no end (days since 1970)
+
+
+def area_segments(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Every area cut where its state changes: one row per (area, stretch of days with one
+    state), with :func:`areas_on`'s ``state`` and ``phase_label`` and the stretch's
+    ``first_day`` and ``last_day`` (days since 1970-01-01, inclusive; :data:`OPEN_END` while
+    the area has not ended). On any day, the rows whose stretch holds it are exactly
+    :func:`areas_on` of that day: the live map sends them all once a rerun and the browser
+    shows those of its clock's day (``L.cmClockGroup``).
+    """
+    rows, firsts, lasts = [], [], []
+    for position in range(len(areas)):
+        area = areas.iloc[[position]]
+        start = pd.Timestamp(area["valid_from"].iloc[0]).normalize()
+        end = area["valid_to"].iloc[0]
+        end = None if pd.isna(end) else pd.Timestamp(end).normalize()
+        phases = area["phases"].iloc[0]
+        starts = {start}
+        if isinstance(phases, Iterable) and not isinstance(phases, str | bytes | Mapping):
+            for phase in phases:
+                day = pd.Timestamp(phase["from"]).normalize()
+                if day > start and (end is None or day <= end):
+                    starts.add(day)
+        ordered = sorted(starts)
+        for i, first in enumerate(ordered):
+            last = ordered[i + 1] - pd.Timedelta(days=1) if i + 1 < len(ordered) else end
+            rows.append(areas_on(area, first))
+            firsts.append(_day_number(first))
+            lasts.append(OPEN_END if last is None else _day_number(last))
+    if not rows:
+        empty = areas_on(areas, pd.Timestamp("1900-01-01"))
+        return empty.assign(first_day=pd.Series(dtype="int64"), last_day=pd.Series(dtype="int64"))
+    result = pd.concat(rows)
+    result["first_day"] = firsts
+    result["last_day"] = lasts
+    return gpd.GeoDataFrame(result, geometry="geometry", crs=areas.crs)
+
+
+def _day_number(day: pd.Timestamp) -> int:
+    return int((pd.Timestamp(day).normalize() - pd.Timestamp("1970-01-01")).days)

@@ -113,11 +113,59 @@
     return box;
   }
 
+  // The state of every place on `day` (days since 1970) from the record itself, as
+  // view/control.py ControlRecord.on: its last change on or before the day; no record before
+  // its first. History rows are sorted by day.
+  function stateOn(record, day) {
+    var history = record.history, n = record.places.lat.length;
+    var state = { c: new Array(n), b: new Array(n), s: new Array(n), day: dayLabel(day),
+                  dayNumber: day };
+    for (var i = 0; i < n; i++) {
+      var rows = history[i] || [], lo = 0, hi = rows.length;
+      while (lo < hi) {
+        var mid = (lo + hi) >>> 1;
+        if (rows[mid][0] <= day) { lo = mid + 1; } else { hi = mid; }
+      }
+      var row = lo ? rows[lo - 1] : null;
+      state.c[i] = row ? row[2] : -1;
+      state.b[i] = row ? row[3] : -1;
+      state.s[i] = row ? row[0] : 0;
+    }
+    return state;
+  }
+
+  function dayLabel(day) {  // "6 Dec 2017", as view/clock.py format_day
+    var d = new Date(day * 86400000);
+    return d.getUTCDate() + " " + d.toLocaleString("en-GB", { month: "short", timeZone: "UTC" }) +
+      " " + d.getUTCFullYear();
+  }
+
+  // The server's state is for its own day; when the map's clock (event_clock.js) moves to
+  // another day before the server answers, the places are redrawn for that day from the record.
   L.controlPlaces = function (state, options) {
     var group = L.featureGroup();
-    withRecord(function (record) { fillPlaces(group, record, state, options); });
+    var shown = null;
+    var show = function (record, day) {
+      var wanted = day === undefined || day === state.dayNumber ? state : stateOn(record, day);
+      if (shown && shown.dayNumber === wanted.dayNumber) { return; }
+      shown = wanted;
+      group.clearLayers();
+      fillPlaces(group, record, wanted, options);
+    };
+    var follow = function (day) { withRecord(function (record) { show(record, day); }); };
+    withRecord(function (record) {
+      var clock = L.conflictClock && L.conflictClock.currentDay && L.conflictClock.currentDay();
+      show(record, clock === null ? undefined : clock);
+    });
+    group.on("add", function () {
+      if (L.conflictClock && L.conflictClock.onDay) { L.conflictClock.onDay(follow); }
+    });
+    group.on("remove", function () {
+      if (L.conflictClock && L.conflictClock.offDay) { L.conflictClock.offDay(follow); }
+    });
     return group;
   };
+  L.controlPlaces.stateOn = stateOn;  // for tests: the same answer as the server's
 
   function fillPlaces(group, record, state, options) {
     // The map's own canvas, shared with the events layer (see event_layer.js).

@@ -431,6 +431,7 @@
   // -- the engine: one per map ---------------------------------------------------------------
   function engineFor(map) {
     if (!map._conflictClock) { map._conflictClock = new Engine(map); }
+    currentEngine = map._conflictClock;
     return map._conflictClock;
   }
 
@@ -673,11 +674,13 @@
     var when = q.first === q.last ? dayLabel(q.last)
       : dayLabel(q.first) + " \u2013 " + dayLabel(q.last);
     this.setStatus((this.playTimer ? "\u25b6 " : "") + when + " \u00b7 " + what);
+    this.drawnWindow = [q.first, q.last];
     window.cmClock = { day: q.day, first: q.first, last: q.last, kind: result.kind,
                        count: result.kind === "cells" ? result.cells.n.length : result.items.length,
                        window: result.window, cause: cause, seq: this.seq,
                        playing: !!this.playTimer, at: performance.now(), text: what };
     if (window.cmClockLog) { window.cmClockLog.push(window.cmClock); }  // tests, benchmark
+    dayListeners.slice().forEach(function (listener) { listener(q.day, q.first, q.last); });
   };
 
   Engine.prototype.setStatus = function (text) {
@@ -841,7 +844,44 @@
                                 value: value, dataType: "json" }, "*");
   };
 
+  // Other layers that follow the map's clock (the control places) listen for its day; they
+  // subscribe when added to the map and unsubscribe when removed.
+  var dayListeners = [];
+  var currentEngine = null;
+
   L.conflictClock = function (state, options) { return new ClockPaint(state, options); };
+  L.conflictClock.onDay = function (listener) {
+    if (dayListeners.indexOf(listener) < 0) { dayListeners.push(listener); }
+  };
+  L.conflictClock.offDay = function (listener) {
+    var i = dayListeners.indexOf(listener);
+    if (i >= 0) { dayListeners.splice(i, 1); }
+  };
+  // Layers that follow the map's clock by showing some of what the server sent
+  // (layers/event_clock.py ClockGroup): the zones' stretches of one state ("day": the span
+  // holds the clock's day) and the milestones' pins ("window": the pin's day is in the
+  // window). `window` is the server's [first, last], until the clock draws.
+  L.cmClockGroup = function (group, spans, mode, window) {
+    var layers = group.getLayers();
+    var show = function (day, first, last) {
+      var from = mode === "day" ? day : first, to = mode === "day" ? day : last;
+      for (var i = 0; i < layers.length && i < spans.length; i++) {
+        var inside = spans[i][0] <= to && spans[i][1] >= from;
+        if (inside && !group.hasLayer(layers[i])) { group.addLayer(layers[i]); }
+        if (!inside && group.hasLayer(layers[i])) { group.removeLayer(layers[i]); }
+      }
+    };
+    var now = currentEngine && currentEngine.paint && currentEngine.drawnWindow;
+    if (now) { show(now[1], now[0], now[1]); } else { show(window[1], window[0], window[1]); }
+    group.on("add", function () { L.conflictClock.onDay(show); });
+    group.on("remove", function () { L.conflictClock.offDay(show); });
+  };
+
+  // The day the map's clock shows, or null when it has not drawn (no events layer).
+  L.conflictClock.currentDay = function () {
+    return currentEngine && currentEngine.paint && currentEngine.day !== null
+      ? currentEngine.day : null;
+  };
   // For tests and the benchmark: the same arithmetic the map draws with.
   L.conflictClock.query = query;
   L.conflictClock.playTick = playTick;

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
@@ -175,6 +176,9 @@ def test_a_step_redraws_the_map_before_the_server_answers(app_url, catalog, page
         assert first["cause"] in {"slider", "server"}
         rows = catalog.index.window(from_day(claim + step - 6), from_day(claim + step))
         assert first["window"] == len(rows)
+        # The milestones' pins of the new window are on the map with it.
+        assert frame.locator(".cm-milestone").count() == _pins(catalog, claim + step - 6,
+                                                               claim + step)
     wait_for_param(page, "date", (EPOCH + timedelta(days=claim + 5)).isoformat())
     wait_for_app(page)
     # The server's header and the map say the same.
@@ -182,6 +186,15 @@ def test_a_step_redraws_the_map_before_the_server_answers(app_url, catalog, page
     expect(status).to_contain_text(f"{len(rows):,} events")
     expect(page.get_by_test_id("cm-date")).to_have_text("11 Dec 2017")
     screenshot(page, "clock-step-week")
+
+
+def _pins(catalog: Catalog, first: int, last: int) -> int:
+    from layers.milestones import in_extent
+
+    m = catalog.milestones
+    days = [to_day(d) for d in m["date"]]
+    return sum(1 for d, lat, lon in zip(days, m["lat"], m["lon"], strict=True)
+               if first <= d <= last and in_extent(lat, lon))
 
 
 def test_play_frames_show_exactly_their_window_and_stop_in_the_link(app_url, catalog,
@@ -259,3 +272,65 @@ def test_a_clicked_event_opens_at_once_and_its_text_follows(app_url, catalog, pa
     expect(popup).to_contain_text(f"#{event['event_id']}")
     expect(popup).to_contain_text(str(event["actor1"]))
     screenshot(page, "clock-popup")
+
+
+def test_the_places_follow_the_browser_s_clock_with_the_server_s_answer(app_url, catalog,
+                                                                       page: Page):
+    from layers.control import state_data
+
+    open_at(page, f"{app_url}/?date=2017-12-06&window=week")
+    frame = _clock_frame(page)
+    frame.wait_for_function("() => window.cmControlRecord", timeout=60_000)
+    rng = random.Random(5)  # noqa: S311 -- reproducible test cases, not secrets
+    for _ in range(25):
+        day = rng.randint(to_day(date(2011, 1, 1)), to_day(date(2024, 12, 31)))
+        browser = frame.evaluate("day => L.controlPlaces.stateOn(window.cmControlRecord, day)",
+                                 day)
+        server = state_data(catalog.control.on(from_day(day)))
+        assert (browser["c"], browser["b"], browser["s"]) == (
+            server["c"], server["b"], server["s"]), from_day(day)
+    # A step redraws the places for the new day before the server answers: the Raqqa
+    # offensive's places change hands in the days the slider crosses.
+    thumb = page.get_by_role("slider", name="Date")
+    thumb.focus()
+    page.keyboard.press("ArrowRight")
+    next_day = to_day(date(2017, 12, 7))
+    frame.wait_for_function("day => window.cmClock.day === day", arg=next_day, timeout=10_000)
+    drawn = frame.evaluate("""() => {
+      const out = {};
+      window.map.eachLayer(l => { if (l._controlPlace) { out[l._controlPlace.id] =
+        l._controlPlace.controller; } });
+      return out;
+    }""")
+    expected = catalog.control.on(from_day(next_day))
+    held = dict(zip(expected["place_id"], expected["controller"], strict=True))
+    assert drawn == {k: v for k, v in held.items() if k in drawn} and len(drawn) >= 250
+
+
+def test_the_zones_change_state_with_the_browser_s_clock(app_url, catalog, page: Page):
+    from view.areas import areas_on
+
+    # 23 Jan 2018 -> 24 Jan 2018 is not a change; step across the start of the Eastern Ghouta
+    # offensive (its zone goes "under offensive") with the slider.
+    ghouta = catalog.areas[catalog.areas["area_id"] == "eastern-ghouta"].iloc[0]
+    starts = sorted(pd.Timestamp(p["from"]).date() for p in ghouta["phases"])
+    change = next(d for d in starts if d > date(2017, 12, 31))
+    before = change - timedelta(days=1)
+    open_at(page, f"{app_url}/?date={before.isoformat()}&layers=zones,events")
+    frame = _clock_frame(page)
+    thumb = page.get_by_role("slider", name="Date")
+    thumb.focus()
+    page.keyboard.press("ArrowRight")
+    frame.wait_for_function("day => window.cmClock.day === day", arg=to_day(change),
+                            timeout=10_000)
+    shown = frame.evaluate("""() => {
+      const out = {};
+      window.map.eachLayer(l => { const p = l.feature && l.feature.properties;
+        if (p && p.area_id) { out[p.area_id] = p.state; } });
+      return out;
+    }""")
+    expected = areas_on(catalog.areas, pd.Timestamp(change))
+    assert shown == dict(zip(expected["area_id"], expected["state"], strict=True))
+    assert shown["eastern-ghouta"] != dict(zip(
+        areas_on(catalog.areas, pd.Timestamp(before))["area_id"],
+        areas_on(catalog.areas, pd.Timestamp(before))["state"], strict=True))["eastern-ghouta"]
