@@ -92,6 +92,23 @@ class EventClock(MacroElement):
         self.options_json = to_json(options)
 
 
+# The zones and milestone pins a rerun sends reach this many days beyond the view on each side,
+# so the browser's clock can step (or be dragged) that far before the server answers; while
+# playing, they reach to where play ends (play reruns nothing until it stops).
+MARGIN_DAYS = 92
+
+
+def reach(view: RunView) -> tuple[int, int]:
+    """The days (since 1970) the live map's zones and pins must cover for this run."""
+    first, last = to_day(view.clock.start), to_day(view.clock.end)
+    browser = view.browser_clock
+    if browser is not None and browser.playing:
+        end = browser.play_until if browser.play_until and browser.play_until > view.clock.day \
+            else view.clock.span_end
+        return first - MARGIN_DAYS, to_day(end)
+    return first - MARGIN_DAYS, last + MARGIN_DAYS
+
+
 class ClockGroup(MacroElement):
     """``L.cmClockGroup(group, spans, mode, window)``: of the layers in ``group`` (in the
     order they were added), the live map shows those whose span ``[first, last]`` (days since

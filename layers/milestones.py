@@ -11,7 +11,7 @@ import pandas as pd
 
 from layers.base import LayerGroup
 from layers.escape import html_text, safe_url
-from layers.event_clock import ClockGroup
+from layers.event_clock import ClockGroup, reach
 from layers.legend import pin_svg
 from layers.palette import CATEGORY_STYLE, OTHER_PIN_STYLE, PIN_SIZE, LegendItem
 from sources.schema import FACTIONS
@@ -115,11 +115,15 @@ def draw(milestones: pd.DataFrame, *, live_window: tuple[int, int] | None = None
 
 
 def build(view: RunView) -> LayerGroup:
-    """A pin for each milestone dated inside the view's window (in the live map: every pin,
-    and the browser shows those of its clock's window)."""
+    """A pin for each milestone dated inside the view's window (in the live map: the pins
+    within :func:`layers.event_clock.reach`, and the browser shows those of its clock's
+    window)."""
     if view.browser_clock is not None:
-        return draw(view.catalog.milestones,
-                    live_window=(to_day(view.clock.start), to_day(view.clock.end)))
+        low, high = reach(view)
+        days = pd.Series([to_day(d) for d in view.catalog.milestones["date"]],
+                         index=view.catalog.milestones.index)
+        near = view.catalog.milestones[(days >= low) & (days <= high)]
+        return draw(near, live_window=(to_day(view.clock.start), to_day(view.clock.end)))
     return draw(view.milestones)
 
 

@@ -7,6 +7,7 @@ Zones are few, so each is its own SVG ``GeoJson`` with its own escaped tooltip a
 from __future__ import annotations
 
 import json
+import weakref
 
 import folium
 import geopandas as gpd
@@ -22,7 +23,7 @@ from layers.base import (
     west_label_point,
 )
 from layers.escape import html_text, safe_url
-from layers.event_clock import ClockGroup
+from layers.event_clock import ClockGroup, reach
 from layers.palette import STATE_STYLES, LegendItem, style_for
 from view.areas import area_segments
 from view.event_index import to_day
@@ -137,11 +138,31 @@ def draw(areas_with_state: gpd.GeoDataFrame, *, live_day: int | None = None
     return group
 
 
+_SEGMENTS: dict[int, tuple[weakref.ref, gpd.GeoDataFrame]] = {}
+
+
+def _segments(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """:func:`view.areas.area_segments` of the catalog's areas, once per areas table (it is
+    shared and never changed): not work added to every rerun."""
+    known = _SEGMENTS.get(id(areas))
+    if known is not None and known[0]() is areas:
+        return known[1]
+    for key in [k for k, (ref, _) in _SEGMENTS.items() if ref() is None]:
+        del _SEGMENTS[key]
+    segments = area_segments(areas)
+    _SEGMENTS[id(areas)] = (weakref.ref(areas), segments)
+    return segments
+
+
 def build(view: RunView) -> LayerGroup:
-    """The areas (zones and user areas) in force on the view's day (in the live map: every
-    stretch of every area, and the browser shows those of its clock's day)."""
+    """The areas (zones and user areas) in force on the view's day (in the live map: their
+    stretches within :func:`layers.event_clock.reach`, and the browser shows those of its
+    clock's day)."""
     if view.browser_clock is not None:
-        return draw(area_segments(view.catalog.areas), live_day=to_day(view.clock.day))
+        low, high = reach(view)
+        segments = _segments(view.catalog.areas)
+        near = segments[(segments["first_day"] <= high) & (segments["last_day"] >= low)]
+        return draw(near, live_day=to_day(view.clock.day))
     return draw(view.areas)
 
 

@@ -118,12 +118,13 @@ def _clock_groups(script: str) -> list[tuple[list, str]]:
 
 
 def test_zones_follow_the_clock():
-    # The live map gets every stretch of every zone once a rerun and shows those of its day:
-    # four zones hold 6 Dec 2017, none holds 1 Apr 2017.
+    # The live map gets the zones' stretches of one state within a margin of days around the
+    # view and shows those of its day: four zones hold 6 Dec 2017, none holds 1 Apr 2017.
     for day, shown in (("2017-12-06", 4), ("2017-04-01", 0)):
         script = component_args(run_app(date=day))["feature_group"]
-        for label in ZONE_LABELS:
-            assert label in script
+        if shown:
+            for label in ZONE_LABELS:
+                assert label in script
         (spans, _mode), = [g for g in _clock_groups(script) if g[1] == "day"]
         number = (date.fromisoformat(day) - date(1970, 1, 1)).days
         # A zone and its label each hold a span: halve for the zones themselves.

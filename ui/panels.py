@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from datetime import date
 
 import altair as alt
@@ -71,10 +72,45 @@ def timeline(index: EventIndex, milestones: pd.DataFrame, clock: Clock,
     Blue ticks along the top: milestones; dashed orange lines: claims; the shaded band and the
     black line: the view and its date. ``shown``: only those events (hidden datasets left out).
     """
-    weekly = index.weekly_counts(shown).rename("events").reset_index()
-    if weekly.empty:
+    key = ("timeline", id(index), id(milestones), None if shown is None else shown.tobytes())
+    spec = _cached_spec(key, (index, milestones), lambda: _timeline_spec(index, milestones, shown))
+    if spec is None:
         st.info("No events loaded: the timeline is empty.")
         return
+    band = [{"start": pd.Timestamp(clock.start).isoformat(),
+             "end": pd.Timestamp(clock.end).isoformat()}]
+    st.vega_lite_chart(spec=_with_clock(spec, band), width="stretch", key="timeline")
+    st.caption("Events per week, all loaded data. Blue ticks: milestones · dashed orange: "
+               "claims · shaded band and black line: the view and its date.")
+
+
+# Specs of the timelines, built (and validated by Altair) once per data: a rerun only sets the
+# clock's values in them. Building them with Altair each rerun cost ~150 ms of a step.
+_SPECS: dict[tuple, tuple[tuple, dict | None]] = {}
+
+
+def _cached_spec(key: tuple, owners: tuple, build) -> dict | None:
+    known = _SPECS.get(key)
+    if known is not None and all(ref() is owner for ref, owner in zip(known[0], owners,
+                                                                      strict=True)):
+        return known[1]
+    for stale in [k for k, (refs, _) in _SPECS.items() if any(r() is None for r in refs)]:
+        del _SPECS[stale]
+    spec = build()
+    _SPECS[key] = (tuple(weakref.ref(o) for o in owners), spec)
+    return spec
+
+
+def _with_clock(spec: dict, values: list[dict]) -> dict:
+    """The spec with the clock's layer data (the dataset named "clock")."""
+    return {**spec, "datasets": {**spec.get("datasets", {}), "clock": values}}
+
+
+def _timeline_spec(index: EventIndex, milestones: pd.DataFrame,
+                   shown: np.ndarray | None) -> dict | None:
+    weekly = index.weekly_counts(shown).rename("events").reset_index()
+    if weekly.empty:
+        return None
     bars = alt.Chart(weekly).mark_area(color="#5b6770", opacity=0.75).encode(
         x=alt.X("week:T", title=None, axis=alt.Axis(format="%Y", labelFontSize=14)),
         y=alt.Y("events:Q", title="Events per week",
@@ -94,14 +130,11 @@ def timeline(index: EventIndex, milestones: pd.DataFrame, clock: Clock,
         color="#D55E00", strokeWidth=1.5, strokeDash=[5, 3]).encode(
         x="date:T", tooltip=[alt.Tooltip("date:T", format="%d %b %Y"), "title:N"],
     )
-    view = pd.DataFrame({"start": [pd.Timestamp(clock.start)], "end": [pd.Timestamp(clock.end)]})
-    window = alt.Chart(view).mark_rect(color="#E69F00", opacity=0.25).encode(
+    clock_data = alt.Data(name="clock")  # the view's band and date: set each rerun
+    window = alt.Chart(clock_data).mark_rect(color="#E69F00", opacity=0.25).encode(
         x="start:T", x2="end:T")
-    today = alt.Chart(view).mark_rule(color="#000000", strokeWidth=2.5).encode(x="end:T")
-    chart = (bars + window + ticks + rules + today).properties(height=170)
-    st.altair_chart(chart, width="stretch", key="timeline")
-    st.caption("Events per week, all loaded data. Blue ticks: milestones · dashed orange: "
-               "claims · shaded band and black line: the view and its date.")
+    today = alt.Chart(clock_data).mark_rule(color="#000000", strokeWidth=2.5).encode(x="end:T")
+    return (bars + window + ticks + rules + today).properties(height=170).to_dict()
 
 
 def milestone_picker(milestones: pd.DataFrame, span: tuple[date, date]) -> None:
@@ -121,9 +154,22 @@ def milestone_picker(milestones: pd.DataFrame, span: tuple[date, date]) -> None:
 def control_timeline(record: ControlRecord, milestones: pd.DataFrame, clock: Clock) -> None:
     """Tracked places held per side, month by month, milestones marked, the date ruled: the
     control record over the whole span, following the clock like the events timeline."""
+    key = ("control_timeline", id(record), id(milestones))
+    spec = _cached_spec(key, (record, milestones),
+                        lambda: _control_timeline_spec(record, milestones))
+    if spec is None:
+        return
+    today = [{"day": pd.Timestamp(clock.day).isoformat()}]
+    st.vega_lite_chart(spec=_with_clock(spec, today), width="stretch", key="control_timeline")
+    st.caption("Tracked places held by each side on the first of each month (control record, "
+               "data/control). Tracked places only: not the area each side held. Black line: "
+               "the date; dashed orange: claims.")
+
+
+def _control_timeline_spec(record: ControlRecord, milestones: pd.DataFrame) -> dict | None:
     held = record.held_over_time()
     if held.empty:
-        return
+        return None
     keys = [k for k in CONTROLLERS if k in set(held["controller"])]
     held = held.assign(side=held["controller"].map(controller_label))
     colours = alt.Scale(domain=[controller_label(k) for k in keys],
@@ -146,10 +192,6 @@ def control_timeline(record: ControlRecord, milestones: pd.DataFrame, clock: Clo
         color="#0072B2", strokeWidth=2).encode(
         x="date:T", y=alt.value(0), y2=alt.value(10),
         tooltip=[alt.Tooltip("date:T", format="%d %b %Y"), "title:N"])
-    today = alt.Chart(pd.DataFrame({"day": [pd.Timestamp(clock.day)]})).mark_rule(
+    today = alt.Chart(alt.Data(name="clock")).mark_rule(
         color="#000000", strokeWidth=2.5).encode(x="day:T")
-    st.altair_chart((area + ticks + claims + today).properties(height=190), width="stretch",
-                    key="control_timeline")
-    st.caption("Tracked places held by each side on the first of each month (control record, "
-               "data/control). Tracked places only: not the area each side held. Black line: "
-               "the date; dashed orange: claims.")
+    return (area + ticks + claims + today).properties(height=190).to_dict()
