@@ -5,6 +5,8 @@ Commands::
     python -m bench generate --events N --out FILE    # SYNTHETIC canonical CSV
     python -m bench --events 1000000 [--json]         # the benchmark
     python -m bench control [--json]                  # what the control layer adds to a step
+    python -m bench browser [--events N|--ucdp] [--json]  # key press to map settled, vs peers
+    python -m bench load [--sessions 10] [--seconds 120] [--json]  # many viewers at once
 
 The benchmark generates a SYNTHETIC CSV in a temporary folder, imports it into a store, then
 measures a cold start and the slider steps in fresh processes (see :mod:`bench.measure`). It
@@ -67,6 +69,13 @@ def _table(result: dict) -> str:
         lines.append(f"  {label:<16} {singles['p50']:>8.1f}  {singles['p95']:>8.1f}  "
                      f"{singles['payload_bytes']:>12,}  "
                      f"(~{singles['events_p50']:,} single events with details)")
+    live = result.get("live_step_ms")
+    if live:
+        lines.append(f"live step (ms)         p50       p95     bytes sent  (the browser draws "
+                     f"from {live['slab_bytes']:,} bytes of slabs sent once, encoded in "
+                     f"{live['encode_s']:.2f} s)")
+        lines += [f"  {window:<16} {live[window]['p50']:>8.1f}  {live[window]['p95']:>8.1f}  "
+                  f"{live[window]['max_bytes']:>12,}" for window in measure.WINDOWS]
     said = result.get("summary_median_day")
     if said:
         lines.append(f"the layer says on {said['day']} (median sampled date):")
@@ -146,6 +155,14 @@ def main(argv: list[str] | None = None) -> int:
         from bench import control_step
 
         return control_step.main(argv[1:])
+    if argv and argv[0] == "load":
+        from bench import load
+
+        return load.main(argv[1:])
+    if argv and argv[0] == "browser":
+        from bench import browser
+
+        return browser.main(argv[1:])
     if argv and argv[0] == "_cold":  # internal: the cold-start child process
         measure.cold_child(argv[1])
         return 0

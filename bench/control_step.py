@@ -21,9 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-UCDP = ROOT.parent / "shared" / "data" / "ucdp-ged-syria-2016-2019"
-BOUNDARIES = ROOT.parent / "shared" / "data" / "ocha-cod-ab-syria"
+from bench.app_server import BOUNDARIES, UCDP, ucdp_app
+
 WITHOUT = ("zones", "events", "milestones", "boundaries")
 WITH = ("control_areas", "zones", "events", "control", "milestones", "boundaries")
 
@@ -142,7 +141,6 @@ _SETTLED_JS = """([dateText, wantPlaces]) => {
 
 def browser(events: Path, steps: int) -> dict:
     import datetime as dt
-    import tempfile as tf
 
     from playwright.sync_api import sync_playwright
 
@@ -151,41 +149,37 @@ def browser(events: Path, steps: int) -> dict:
         CHROMIUM_ARGS,
         map_content_frame,
         open_at,
-        start_app,
         wait_for_app,
     )
 
     start = dt.date(2017, 6, 1)
     out: dict[str, dict] = {}
-    with tf.TemporaryDirectory() as store:
-        env = {"CONFLICT_MAP_EVENTS": str(events), "CONFLICT_MAP_BOUNDARIES": str(BOUNDARIES),
-               "CONFLICT_MAP_STORE": store, "CONFLICT_MAP_TILES": "none"}
-        with start_app("app.py", env=env, timeout=180) as server, sync_playwright() as p:
-            chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                         headless=True)
-            page = chromium.new_page(viewport={"width": 1600, "height": 1000})
-            for name, layers in (("without", WITHOUT), ("with", WITH)):
-                open_at(page, f"{server.url}/?date={start.isoformat()}&window=week"
-                              f"&layers={','.join(layers)}")
-                frame = map_content_frame(page)
-                frame.wait_for_function("() => window.map && window.map._loaded")
+    with ucdp_app(events) as server, sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                     headless=True)
+        page = chromium.new_page(viewport={"width": 1600, "height": 1000})
+        for name, layers in (("without", WITHOUT), ("with", WITH)):
+            open_at(page, f"{server.url}/?date={start.isoformat()}&window=week"
+                          f"&layers={','.join(layers)}")
+            frame = map_content_frame(page)
+            frame.wait_for_function("() => window.map && window.map._loaded")
+            wait_for_app(page, timeout=90_000)
+            thumb = page.get_by_role("slider", name="Date")
+            times, day = [], start
+            for i in range(1 + steps):
+                day += dt.timedelta(days=1)
+                frame.evaluate(_MARK_JS)
+                thumb.focus()
+                began = time.perf_counter()
+                page.keyboard.press("ArrowRight")
+                frame.wait_for_function(
+                    _SETTLED_JS, arg=[f"{day.day} {day:%b %Y}", name == "with"],
+                    polling="raf", timeout=90_000)
+                if i:
+                    times.append(time.perf_counter() - began)
                 wait_for_app(page, timeout=90_000)
-                thumb = page.get_by_role("slider", name="Date")
-                times, day = [], start
-                for i in range(1 + steps):
-                    day += dt.timedelta(days=1)
-                    frame.evaluate(_MARK_JS)
-                    thumb.focus()
-                    began = time.perf_counter()
-                    page.keyboard.press("ArrowRight")
-                    frame.wait_for_function(
-                        _SETTLED_JS, arg=[f"{day.day} {day:%b %Y}", name == "with"],
-                        polling="raf", timeout=90_000)
-                    if i:
-                        times.append(time.perf_counter() - began)
-                    wait_for_app(page, timeout=90_000)
-                out[name] = {"p50_ms": round(1000 * statistics.median(times)),
-                             "p95_ms": round(1000 * _percentile(times, 95))}
-            chromium.close()
+            out[name] = {"p50_ms": round(1000 * statistics.median(times)),
+                         "p95_ms": round(1000 * _percentile(times, 95))}
+        chromium.close()
     out["added_share_p50"] = round(out["with"]["p50_ms"] / out["without"]["p50_ms"] - 1, 3)
     return out

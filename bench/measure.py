@@ -45,13 +45,14 @@ ZOOM = 7  # the whole-country view the app opens with
 
 
 # -- machine and memory -------------------------------------------------------------------
-def rss_mb() -> float:
-    """Resident memory of this process in MiB (``VmRSS`` of ``/proc/self/status``)."""
-    with open("/proc/self/status") as status:
+def rss_mb(pid: int | str = "self") -> float:
+    """Resident memory of a process (this one by default) in MiB (``VmRSS`` of
+    ``/proc/<pid>/status``)."""
+    with open(f"/proc/{pid}/status") as status:
         for line in status:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS in /proc/self/status")
+    raise RuntimeError(f"no VmRSS in /proc/{pid}/status (a zombie holds no memory)")
 
 
 def machine() -> dict[str, object]:
@@ -188,6 +189,27 @@ def step(idx, end_day: int, window: str | int) -> tuple[str, str, int, float]:
     return script, summary, len(rows), elapsed
 
 
+def live_step(idx, slab_rows: np.ndarray, end_day: int, window: str | int
+              ) -> tuple[str, str, float]:
+    """One slider step of the live map (``layers.event_clock``): the window query, the summary,
+    the popups' text of single events and the clock's settings, serialised as st_folium does.
+    The browser draws from its slabs; returns (script, summary, seconds)."""
+    import folium
+
+    from layers import event_clock
+
+    _get_feature_group_string = feature_group_serialiser()
+    base = folium.Map(tiles=None, prefer_canvas=True)
+    first, last = window_bounds(idx, end_day, window)
+    settings = {"slabs": "/app/static/generated/events.json", "day": end_day,
+                "windowDays": window if isinstance(window, int) else WINDOWS[window]}
+    began = time.perf_counter()
+    rows = idx.window(first, last)
+    fg, summary = event_clock.draw(idx, rows, slab_rows, settings, zoom=ZOOM, bounds=None)
+    script = _get_feature_group_string(fg, base)
+    return script, summary, time.perf_counter() - began
+
+
 def _random_days(idx, n: int, seed: int) -> list[int]:
     span = idx.span()
     from view.event_index import to_day
@@ -264,6 +286,26 @@ def steps_child(store_dir: str, n_steps: int, naive_steps: int, seed: int) -> No
                            "max": float(np.max(times))}
         payload[window] = int(max(sizes))
     result.update(step_ms=step_ms, payload_bytes=payload, summary_median_day=summaries)
+
+    # The live map's step (the browser draws from slabs it holds): what the server still does.
+    from view.event_slabs import encode_slabs
+
+    began = time.perf_counter()
+    slabs = encode_slabs(idx)
+    live: dict[str, object] = {"encode_s": time.perf_counter() - began,
+                               "slab_bytes": sum(len(s.data) for s in slabs.slabs),
+                               "slabs": len(slabs.slabs)}
+    live_step(idx, slabs.rows, days[0], "week")  # warm-up
+    for window in WINDOWS:
+        times, sizes = [], []
+        for day in days:
+            script, _, elapsed = live_step(idx, slabs.rows, day, window)
+            times.append(elapsed * 1000)
+            sizes.append(len(script.encode()))
+        live[window] = {"p50": float(np.percentile(times, 50)),
+                        "p95": float(np.percentile(times, 95)), "max_bytes": int(max(sizes))}
+    result["live_step_ms"] = live
+    del slabs
 
     # The dearest kind of step: a window just under the single-event cap, where every event
     # carries its details (the random week/quarter/all dates may never hit it).

@@ -448,7 +448,8 @@
     this.playTimer = null;
     this.holdTick = false;
     this.listeners = [];
-    this.status = L.control({ position: "bottomleft" });
+    // Top right: the bottom left holds the zones' names, written west of Syria.
+    this.status = L.control({ position: "topright" });
     this.status.onAdd = function () {
       var box = L.DomUtil.create("div", "cm-clock-status");
       box.setAttribute("role", "status");
