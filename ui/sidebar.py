@@ -60,9 +60,6 @@ def view_controls(briefings: dict[str, Briefing], config: Config) -> str:
 def data_status(catalog: Catalog) -> None:
     """What is loaded, what was rejected and why, with the rejected rows to download; and
     which stored datasets this view hides."""
-    # app.py assembles the catalog from Config.from_env(): the same store is named here, so
-    # the catalog can find which rows each stored file holds when a view hides one.
-    catalog.stored.use_store(Config.from_env().store_dir)
     hidden = catalog.stored.hidden(state.hidden_datasets())
     label = f"Data: {len(catalog.events):,} events loaded"
     if hidden:

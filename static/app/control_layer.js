@@ -134,11 +134,7 @@
     return state;
   }
 
-  function dayLabel(day) {  // "6 Dec 2017", as view/clock.py format_day
-    var d = new Date(day * 86400000);
-    return d.getUTCDate() + " " + d.toLocaleString("en-GB", { month: "short", timeZone: "UTC" }) +
-      " " + d.getUTCFullYear();
-  }
+  function dayLabel(day) { return L.conflictEvents.dom.dayLabel(day); }
 
   // The server's state is for its own day; when the map's clock (event_clock.js) moves to
   // another day before the server answers, the places are redrawn for that day from the record.

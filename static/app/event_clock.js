@@ -652,11 +652,7 @@
 
   function plural(n, word) { return n.toLocaleString("en-GB") + " " + word + (n === 1 ? "" : "s"); }
 
-  function dayLabel(day) {
-    var d = new Date(day * 86400000);
-    return d.getUTCDate() + " " + d.toLocaleString("en-GB", { month: "short", timeZone: "UTC" }) +
-      " " + d.getUTCFullYear();
-  }
+  function dayLabel(day) { return events().dom.dayLabel(day); }
 
   // What the map shows, in words, on the map itself (the header catches up after the rerun);
   // and, for tests and the benchmark, the same as data on window.cmClock.

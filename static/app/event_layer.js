@@ -60,6 +60,13 @@
     return new Date(day * DAY_MS).toISOString().slice(0, 10);
   }
 
+  // "6 Dec 2017", as view/clock.py format_day (the clock's status line, the places' popups).
+  function dayLabel(day) {
+    var d = new Date(day * DAY_MS);
+    return d.getUTCDate() + " " + d.toLocaleString("en-GB", { month: "short", timeZone: "UTC" }) +
+      " " + d.getUTCFullYear();
+  }
+
   // Regular polygon (or star) path around (x, y).
   function polygon(ctx, x, y, points) {
     ctx.moveTo(x + points[0][0], y + points[0][1]);
@@ -297,5 +304,5 @@
   L.conflictEvents.cellLabel = cellLabel;
   L.conflictEvents.eventPopup = eventPopup;
   // The text-only DOM helpers, shared with the control layer (untrusted text stays text).
-  L.conflictEvents.dom = { el: el, isWebUrl: isWebUrl, isoDay: isoDay };
+  L.conflictEvents.dom = { el: el, isWebUrl: isWebUrl, isoDay: isoDay, dayLabel: dayLabel };
 })();
